@@ -1,0 +1,44 @@
+package chat.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+
+/** The payload of an {@link ServerFrame.Ack}; its {@code kind} says which request it answers. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "kind")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = AckResult.Welcome.class, name = "welcome"),
+  @JsonSubTypes.Type(value = AckResult.Pong.class, name = "pong"),
+  @JsonSubTypes.Type(value = AckResult.Room.class, name = "room"),
+  @JsonSubTypes.Type(value = AckResult.Rooms.class, name = "rooms"),
+  @JsonSubTypes.Type(value = AckResult.Left.class, name = "left"),
+  @JsonSubTypes.Type(value = AckResult.Sent.class, name = "sent"),
+  @JsonSubTypes.Type(value = AckResult.HistoryPage.class, name = "history"),
+})
+public sealed interface AckResult {
+
+  /** Answers {@code hello}: who the connection is authenticated as, and the limits it must respect. */
+  record Welcome(String userId, int protocol, long serverTime, Limits limits) implements AckResult {}
+
+  record Pong(long serverTime) implements AckResult {}
+
+  /** Answers {@code create_room}, {@code open_dm}, {@code join}, {@code add_member} and {@code get_room}. */
+  record Room(RoomInfo room) implements AckResult {}
+
+  record Rooms(List<RoomSummary> rooms) implements AckResult {}
+
+  /** Answers {@code leave}; {@code seq} is the position of the {@code member_left} item. */
+  record Left(String roomId, long seq) implements AckResult {}
+
+  /**
+   * Answers {@code send}, only once the message is durably journaled. {@code duplicate} is true when this
+   * was a retry of a {@code clientMsgId} the room had already accepted; seq and ts are then the original ones.
+   */
+  record Sent(String roomId, long seq, long ts, boolean duplicate) implements AckResult {}
+
+  /**
+   * Answers {@code history}: items in ascending seq order. {@code hasMore} tells whether further items
+   * exist in the direction read (older for {@code before} and the latest page, newer for {@code after}).
+   */
+  record HistoryPage(String roomId, List<TimelineItem> items, boolean hasMore, long lastSeq) implements AckResult {}
+}

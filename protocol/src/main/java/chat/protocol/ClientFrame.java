@@ -1,0 +1,74 @@
+package chat.protocol;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
+
+/**
+ * Every frame a client may send. Each one is a request: it carries a client-chosen {@code id} and the
+ * server answers it with exactly one {@link ServerFrame.Ack} or {@link ServerFrame.Error} carrying the same id.
+ *
+ * <p>Optional fields are nullable; {@link FrameValidator} enforces what is required and the limits.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = ClientFrame.Hello.class, name = "hello"),
+  @JsonSubTypes.Type(value = ClientFrame.Ping.class, name = "ping"),
+  @JsonSubTypes.Type(value = ClientFrame.CreateRoom.class, name = "create_room"),
+  @JsonSubTypes.Type(value = ClientFrame.OpenDm.class, name = "open_dm"),
+  @JsonSubTypes.Type(value = ClientFrame.Join.class, name = "join"),
+  @JsonSubTypes.Type(value = ClientFrame.Leave.class, name = "leave"),
+  @JsonSubTypes.Type(value = ClientFrame.AddMember.class, name = "add_member"),
+  @JsonSubTypes.Type(value = ClientFrame.ListRooms.class, name = "list_rooms"),
+  @JsonSubTypes.Type(value = ClientFrame.GetRoom.class, name = "get_room"),
+  @JsonSubTypes.Type(value = ClientFrame.Send.class, name = "send"),
+  @JsonSubTypes.Type(value = ClientFrame.History.class, name = "history"),
+})
+public sealed interface ClientFrame {
+
+  /** The request id, echoed in the answer. */
+  String id();
+
+  /** Authenticates the connection and negotiates the protocol version; must be the first request. */
+  record Hello(String id, Integer protocol, String token) implements ClientFrame {}
+
+  /** Application-level liveness check; answered with {@link AckResult.Pong}. */
+  record Ping(String id) implements ClientFrame {}
+
+  /**
+   * Creates a group room. {@code roomId} is optional: a client that wants a retry-safe create picks the
+   * id itself (e.g. a UUID); otherwise the server generates one. {@code members} are added besides the creator.
+   */
+  record CreateRoom(String id, String roomId, String name, List<String> members, Visibility visibility)
+      implements ClientFrame {}
+
+  /** Opens (creating on first use) the direct-message room between the caller and {@code user}. */
+  record OpenDm(String id, String user) implements ClientFrame {}
+
+  /** Joins a public group room. */
+  record Join(String id, String roomId) implements ClientFrame {}
+
+  /** Leaves a group room. */
+  record Leave(String id, String roomId) implements ClientFrame {}
+
+  /** Adds {@code user} to a group room the caller is a member of. */
+  record AddMember(String id, String roomId, String user) implements ClientFrame {}
+
+  /** Lists the rooms the caller is a member of. */
+  record ListRooms(String id) implements ClientFrame {}
+
+  /** Describes one room the caller is a member of, including its members and last seq. */
+  record GetRoom(String id, String roomId) implements ClientFrame {}
+
+  /**
+   * Posts a message. {@code clientMsgId} makes the send idempotent: a retry with the same value returns
+   * the seq the first attempt got instead of appending a duplicate.
+   */
+  record Send(String id, String roomId, String clientMsgId, String body) implements ClientFrame {}
+
+  /**
+   * Reads a page of a room's timeline: the items with seq &lt; {@code before}, or with seq &gt; {@code after},
+   * or (neither given) the latest page. At most one of the two may be given.
+   */
+  record History(String id, String roomId, Long before, Long after, Integer limit) implements ClientFrame {}
+}

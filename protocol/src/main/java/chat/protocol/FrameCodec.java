@@ -1,0 +1,122 @@
+package chat.protocol;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * JSON text frames to and from records. Decoding a client frame never throws: every way a frame can be
+ * wrong maps to a {@link DecodeResult.Invalid} with a stable {@link ErrorCode}. Thread-safe.
+ */
+public final class FrameCodec {
+
+  private static final Set<String> CLIENT_TYPES = Arrays.stream(
+          ClientFrame.class.getAnnotation(JsonSubTypes.class).value())
+      .map(JsonSubTypes.Type::name)
+      .collect(Collectors.toUnmodifiableSet());
+
+  private final ObjectMapper mapper;
+  private final FrameValidator validator;
+
+  public FrameCodec(Limits limits) {
+    this.mapper = newMapper();
+    this.validator = new FrameValidator(limits);
+  }
+
+  /**
+   * The mapper used on the wire: unknown fields are ignored (a newer peer may add some), nulls are left
+   * out, duplicate keys are rejected (a frame must not mean two things).
+   */
+  public static ObjectMapper newMapper() {
+    return JsonMapper.builder()
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        .serializationInclusion(JsonInclude.Include.NON_NULL)
+        .build();
+  }
+
+  public DecodeResult decodeClientFrame(String text) {
+    JsonNode node;
+    try {
+      node = mapper.readTree(text);
+    } catch (JsonProcessingException e) {
+      return new DecodeResult.Invalid(null, ErrorCode.BAD_FRAME, "not valid JSON: " + e.getOriginalMessage());
+    }
+    if (node == null || !node.isObject()) {
+      return new DecodeResult.Invalid(null, ErrorCode.BAD_FRAME, "a frame must be a JSON object");
+    }
+    JsonNode idNode = node.get("id");
+    String id = idNode != null && (idNode.isTextual() || idNode.isIntegralNumber())
+        ? FrameValidator.safeId(idNode.asText()) : null;
+    JsonNode typeNode = node.get("type");
+    if (typeNode == null || !typeNode.isTextual()) {
+      return new DecodeResult.Invalid(id, ErrorCode.UNKNOWN_TYPE, "type is required and must be a string");
+    }
+    if (!CLIENT_TYPES.contains(typeNode.asText())) {
+      return new DecodeResult.Invalid(id, ErrorCode.UNKNOWN_TYPE, "unknown type '" + clip(typeNode.asText()) + "'");
+    }
+    ClientFrame frame;
+    try {
+      frame = mapper.treeToValue(node, ClientFrame.class);
+    } catch (JsonProcessingException e) {
+      return new DecodeResult.Invalid(id, ErrorCode.INVALID_REQUEST, describe(e));
+    } catch (IllegalArgumentException e) {
+      return new DecodeResult.Invalid(id, ErrorCode.INVALID_REQUEST, clip(e.getMessage()));
+    }
+    return validator.validate(frame).<DecodeResult>map(invalid -> invalid).orElse(new DecodeResult.Valid(frame));
+  }
+
+  public String encode(ServerFrame frame) {
+    return write(frame);
+  }
+
+  public String encode(ClientFrame frame) {
+    return write(frame);
+  }
+
+  /** For clients: reads a server frame, throwing {@link IllegalArgumentException} if it is not one. */
+  public ServerFrame decodeServerFrame(String text) {
+    try {
+      return mapper.readValue(text, ServerFrame.class);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("not a server frame: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private String write(Object frame) {
+    try {
+      return mapper.writeValueAsString(frame);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Names the offending field, e.g. "limit: expected an integer", without echoing the input. */
+  private static String describe(JsonProcessingException e) {
+    String path = e instanceof JsonMappingException m
+        ? m.getPath().stream()
+            .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+            .collect(Collectors.joining("."))
+        : "";
+    String what = clip(e.getOriginalMessage());
+    return path.isEmpty() ? what : path + ": " + what;
+  }
+
+  private static String clip(String s) {
+    if (s == null) {
+      return "";
+    }
+    String oneLine = s.replace('\n', ' ');
+    return oneLine.length() <= 120 ? oneLine : oneLine.substring(0, 120) + "…";
+  }
+}

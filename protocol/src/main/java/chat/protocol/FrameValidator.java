@@ -1,0 +1,143 @@
+package chat.protocol;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Field rules for client requests, separate from the records so that they stay plain data. Returns the
+ * first problem found, phrased for a developer reading the error frame.
+ */
+public final class FrameValidator {
+
+  private final Limits limits;
+
+  public FrameValidator(Limits limits) {
+    this.limits = limits;
+  }
+
+  /** An {@link ErrorCode} and message, or empty when the frame is valid. */
+  public Optional<DecodeResult.Invalid> validate(ClientFrame frame) {
+    String problem = requestId(frame.id());
+    if (problem == null) {
+      problem = fields(frame);
+    }
+    if (problem != null) {
+      return Optional.of(new DecodeResult.Invalid(safeId(frame.id()), ErrorCode.INVALID_REQUEST, problem));
+    }
+    if (frame instanceof ClientFrame.Send send
+        && send.body().getBytes(StandardCharsets.UTF_8).length > limits.maxBodyBytes()) {
+      return Optional.of(new DecodeResult.Invalid(
+          send.id(), ErrorCode.MESSAGE_TOO_LARGE,
+          "body is larger than " + limits.maxBodyBytes() + " bytes of UTF-8"));
+    }
+    return Optional.empty();
+  }
+
+  // Java 17: no pattern matching for switch yet, hence the instanceof chain.
+  private String fields(ClientFrame frame) {
+    if (frame instanceof ClientFrame.Hello h) {
+      return h.protocol() == null ? "protocol is required" : blank(h.token()) ? "token is required" : null;
+    } else if (frame instanceof ClientFrame.CreateRoom c) {
+      return createRoom(c);
+    } else if (frame instanceof ClientFrame.OpenDm d) {
+      return user("user", d.user());
+    } else if (frame instanceof ClientFrame.Join j) {
+      return room(j.roomId());
+    } else if (frame instanceof ClientFrame.Leave l) {
+      return room(l.roomId());
+    } else if (frame instanceof ClientFrame.AddMember a) {
+      return firstOf(room(a.roomId()), user("user", a.user()));
+    } else if (frame instanceof ClientFrame.GetRoom g) {
+      return room(g.roomId());
+    } else if (frame instanceof ClientFrame.Send s) {
+      return firstOf(
+          room(s.roomId()),
+          blank(s.clientMsgId()) || s.clientMsgId().length() > Protocol.MAX_CLIENT_MSG_ID_CHARS
+              ? "clientMsgId is required, 1 to " + Protocol.MAX_CLIENT_MSG_ID_CHARS + " characters" : null,
+          s.body() == null || s.body().isEmpty() ? "body is required and must not be empty" : null);
+    } else if (frame instanceof ClientFrame.History h) {
+      return history(h);
+    }
+    return null; // ping, list_rooms: nothing besides the id
+  }
+
+  private String createRoom(ClientFrame.CreateRoom c) {
+    if (c.roomId() != null) {
+      if (!Protocol.isRoomId(c.roomId())) {
+        return "roomId must match " + Protocol.ROOM_ID.pattern();
+      }
+      if (c.roomId().startsWith(Protocol.DM_PREFIX)) {
+        return "roomId must not start with '" + Protocol.DM_PREFIX + "' (reserved for DMs; use open_dm)";
+      }
+    }
+    if (blank(c.name()) || c.name().length() > Protocol.MAX_ROOM_NAME_CHARS) {
+      return "name is required, 1 to " + Protocol.MAX_ROOM_NAME_CHARS + " characters";
+    }
+    List<String> members = c.members() == null ? List.of() : c.members();
+    if (members.size() > Protocol.MAX_INITIAL_MEMBERS) {
+      return "at most " + Protocol.MAX_INITIAL_MEMBERS + " initial members";
+    }
+    var seen = new HashSet<String>();
+    for (String m : members) {
+      String bad = user("members[]", m);
+      if (bad != null) {
+        return bad;
+      }
+      if (!seen.add(m)) {
+        return "members lists " + m + " twice";
+      }
+    }
+    return null;
+  }
+
+  private String history(ClientFrame.History h) {
+    if (h.before() != null && h.after() != null) {
+      return "give at most one of before and after";
+    }
+    if (h.before() != null && h.before() < 1) {
+      return "before must be at least 1";
+    }
+    if (h.after() != null && h.after() < 0) {
+      return "after must be at least 0";
+    }
+    if (h.limit() != null && (h.limit() < 1 || h.limit() > limits.maxHistoryLimit())) {
+      return "limit must be between 1 and " + limits.maxHistoryLimit();
+    }
+    return room(h.roomId());
+  }
+
+  private static String requestId(String id) {
+    if (blank(id) || id.length() > Protocol.MAX_REQUEST_ID_CHARS) {
+      return "id is required, 1 to " + Protocol.MAX_REQUEST_ID_CHARS + " characters";
+    }
+    return null;
+  }
+
+  private static String room(String roomId) {
+    return Protocol.isRoomId(roomId) ? null : "roomId is required and must match " + Protocol.ROOM_ID.pattern();
+  }
+
+  private static String user(String field, String userId) {
+    return Protocol.isUserId(userId) ? null : field + " must be a user id matching " + Protocol.USER_ID.pattern();
+  }
+
+  private static String firstOf(String... problems) {
+    for (String p : problems) {
+      if (p != null) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  /** Echo an id only if it is one we could have accepted; never reflect arbitrary junk back. */
+  static String safeId(String id) {
+    return id != null && !id.isBlank() && id.length() <= Protocol.MAX_REQUEST_ID_CHARS ? id : null;
+  }
+}

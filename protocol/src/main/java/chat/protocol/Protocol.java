@@ -1,0 +1,44 @@
+package chat.protocol;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Protocol-wide constants: versions, the WebSocket path, identifier syntax. */
+public final class Protocol {
+
+  /** The version this code speaks. A {@code hello} must ask for one of {@link #SUPPORTED_VERSIONS}. */
+  public static final int VERSION = 1;
+
+  public static final List<Integer> SUPPORTED_VERSIONS = List.of(1);
+
+  /** The WebSocket endpoint, relative to the node's HTTP address. */
+  public static final String WEBSOCKET_PATH = "/v1/ws";
+
+  /**
+   * User ids: letters, digits and {@code . _ @ -}, 1 to 64 characters. No {@code :}, which separates
+   * the two users in a DM room id.
+   */
+  public static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
+
+  /** Room ids: letters, digits and {@code . _ @ : -}, 1 to 160 characters. */
+  public static final Pattern ROOM_ID = Pattern.compile("[A-Za-z0-9._@:-]{1,160}");
+
+  /** Ids of DM rooms start with this; clients cannot create group rooms under it. */
+  public static final String DM_PREFIX = "dm:";
+
+  public static final int MAX_REQUEST_ID_CHARS = 64;
+  public static final int MAX_CLIENT_MSG_ID_CHARS = 64;
+  public static final int MAX_ROOM_NAME_CHARS = 100;
+  public static final int MAX_INITIAL_MEMBERS = 100;
+  public static final int DEFAULT_HISTORY_LIMIT = 50;
+
+  private Protocol() {}
+
+  public static boolean isUserId(String s) {
+    return s != null && USER_ID.matcher(s).matches();
+  }
+
+  public static boolean isRoomId(String s) {
+    return s != null && ROOM_ID.matcher(s).matches();
+  }
+}

@@ -1,0 +1,14 @@
+package chat.protocol;
+
+import java.util.List;
+
+/** A room as its members see it. For a DM, {@code name} is null and {@code members} holds the two users. */
+public record RoomInfo(
+    String roomId,
+    RoomKind kind,
+    String name,
+    Visibility visibility,
+    String createdBy,
+    List<String> members,
+    long lastSeq,
+    long createdAt) {}

@@ -1,0 +1,4 @@
+package chat.protocol;
+
+/** One entry of {@code list_rooms}. For a DM, {@code peer} is the other user and {@code name} is null. */
+public record RoomSummary(String roomId, RoomKind kind, String name, String peer) {}

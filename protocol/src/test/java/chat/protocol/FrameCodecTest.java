@@ -1,0 +1,127 @@
+package chat.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class FrameCodecTest {
+
+  private static final Limits LIMITS = new Limits(65536, 16, 200, 1000, 32);
+  private final FrameCodec codec = new FrameCodec(LIMITS);
+
+  static Stream<ClientFrame> everyClientFrame() {
+    return Stream.of(
+        new ClientFrame.Hello("1", 1, "tok"),
+        new ClientFrame.Ping("2"),
+        new ClientFrame.CreateRoom("3", "team-1", "Team", List.of("bob"), Visibility.PUBLIC),
+        new ClientFrame.CreateRoom("3b", null, "Team", null, null),
+        new ClientFrame.OpenDm("4", "bob"),
+        new ClientFrame.Join("5", "team-1"),
+        new ClientFrame.Leave("6", "team-1"),
+        new ClientFrame.AddMember("7", "team-1", "carol"),
+        new ClientFrame.ListRooms("8"),
+        new ClientFrame.GetRoom("9", "team-1"),
+        new ClientFrame.Send("10", "team-1", "c-1", "hi"),
+        new ClientFrame.History("11", "team-1", 10L, null, 20),
+        new ClientFrame.History("12", "team-1", null, null, null));
+  }
+
+  @ParameterizedTest
+  @MethodSource("everyClientFrame")
+  void everyClientFrameRoundTrips(ClientFrame frame) {
+    assertEquals(new DecodeResult.Valid(frame), codec.decodeClientFrame(codec.encode(frame)));
+  }
+
+  static Stream<ServerFrame> everyServerFrame() {
+    var message = new TimelineItem.Message("r", 2, 1000, "alice", "c-1", "hi");
+    return Stream.of(
+        new ServerFrame.Ack("1", new AckResult.Welcome("alice", 1, 5, LIMITS)),
+        new ServerFrame.Ack("2", new AckResult.Pong(5)),
+        new ServerFrame.Ack("3", new AckResult.Room(new RoomInfo("r", RoomKind.GROUP, "Team", Visibility.PRIVATE, "alice", List.of("alice", "bob"), 3, 10))),
+        new ServerFrame.Ack("4", new AckResult.Rooms(List.of(new RoomSummary("dm:a:b", RoomKind.DM, null, "b")))),
+        new ServerFrame.Ack("5", new AckResult.Left("r", 9)),
+        new ServerFrame.Ack("6", new AckResult.Sent("r", 2, 1000, true)),
+        new ServerFrame.Ack("7", new AckResult.HistoryPage("r", List.of(
+            new TimelineItem.RoomCreated("r", 1, 10, "alice", RoomKind.GROUP, "Team", Visibility.PUBLIC, List.of("alice")),
+            message,
+            new TimelineItem.MemberJoined("r", 3, 11, "alice", "bob"),
+            new TimelineItem.MemberLeft("r", 4, 12, "bob", "bob")), true, 4)),
+        ServerFrame.Error.of("8", ErrorCode.NOT_MEMBER, "no"),
+        ServerFrame.Error.of(null, ErrorCode.BAD_FRAME, "bad"),
+        ServerFrame.Closing.of(ErrorCode.SLOW_CONSUMER, "slow"),
+        message);
+  }
+
+  @ParameterizedTest
+  @MethodSource("everyServerFrame")
+  void everyServerFrameRoundTrips(ServerFrame frame) {
+    assertEquals(frame, codec.decodeServerFrame(codec.encode(frame)));
+  }
+
+  @Test
+  void wireNamesAreTheDocumentedOnes() {
+    assertEquals("{\"type\":\"send\",\"id\":\"1\",\"roomId\":\"r\",\"clientMsgId\":\"c\",\"body\":\"hi\"}",
+        codec.encode(new ClientFrame.Send("1", "r", "c", "hi")));
+    assertEquals("{\"type\":\"ack\",\"id\":\"1\",\"result\":{\"kind\":\"sent\",\"roomId\":\"r\",\"seq\":2,\"ts\":3,\"duplicate\":false}}",
+        codec.encode(new ServerFrame.Ack("1", new AckResult.Sent("r", 2, 3, false))));
+    assertEquals("{\"type\":\"error\",\"id\":\"1\",\"code\":\"not_member\",\"message\":\"m\",\"retryable\":false}",
+        codec.encode(ServerFrame.Error.of("1", ErrorCode.NOT_MEMBER, "m")));
+  }
+
+  static Stream<Arguments> badFrames() {
+    return Stream.of(
+        Arguments.of("{not json", null, ErrorCode.BAD_FRAME),
+        Arguments.of("", null, ErrorCode.BAD_FRAME),
+        Arguments.of("[1,2]", null, ErrorCode.BAD_FRAME),
+        Arguments.of("\"send\"", null, ErrorCode.BAD_FRAME),
+        Arguments.of("{\"id\":\"1\",\"type\":\"send\",\"type\":\"ping\"}", null, ErrorCode.BAD_FRAME),
+        Arguments.of("{\"id\":\"1\"}", "1", ErrorCode.UNKNOWN_TYPE),
+        Arguments.of("{\"id\":\"1\",\"type\":\"teleport\"}", "1", ErrorCode.UNKNOWN_TYPE),
+        Arguments.of("{\"id\":\"1\",\"type\":7}", "1", ErrorCode.UNKNOWN_TYPE),
+        Arguments.of("{\"type\":\"ping\"}", null, ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"2\",\"type\":\"send\",\"roomId\":\"r\",\"clientMsgId\":\"c\"}", "2", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"2\",\"type\":\"send\",\"roomId\":\"bad room\",\"clientMsgId\":\"c\",\"body\":\"x\"}", "2", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"2\",\"type\":\"send\",\"roomId\":\"r\",\"clientMsgId\":\"c\",\"body\":\"12345678901234567\"}", "2", ErrorCode.MESSAGE_TOO_LARGE),
+        Arguments.of("{\"id\":\"3\",\"type\":\"history\",\"roomId\":\"r\",\"limit\":\"many\"}", "3", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"3\",\"type\":\"history\",\"roomId\":\"r\",\"limit\":500}", "3", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"3\",\"type\":\"history\",\"roomId\":\"r\",\"before\":5,\"after\":1}", "3", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"4\",\"type\":\"open_dm\",\"user\":\"a:b\"}", "4", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"5\",\"type\":\"create_room\",\"name\":\"x\",\"roomId\":\"dm:a:b\"}", "5", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"5\",\"type\":\"create_room\",\"name\":\"x\",\"members\":[\"a\",\"a\"]}", "5", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"5\",\"type\":\"create_room\",\"name\":\"x\",\"visibility\":\"secret\"}", "5", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"6\",\"type\":\"hello\",\"token\":\"t\"}", "6", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":{\"x\":1},\"type\":\"ping\"}", null, ErrorCode.INVALID_REQUEST));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badFrames")
+  void badFramesGetAStableCodeAndTheirIdWhenTheyHaveOne(String text, String id, ErrorCode code) {
+    var invalid = assertInstanceOf(DecodeResult.Invalid.class, codec.decodeClientFrame(text));
+    assertEquals(code, invalid.code(), invalid.message());
+    assertEquals(id, invalid.id());
+    assertTrue(!invalid.message().isBlank());
+  }
+
+  @Test
+  void anOverlongIdIsNeverEchoed() {
+    String id = "x".repeat(Protocol.MAX_REQUEST_ID_CHARS + 1);
+    var invalid = assertInstanceOf(DecodeResult.Invalid.class,
+        codec.decodeClientFrame("{\"id\":\"" + id + "\",\"type\":\"ping\"}"));
+    assertNull(invalid.id());
+    assertEquals(ErrorCode.INVALID_REQUEST, invalid.code());
+  }
+
+  @Test
+  void unknownFieldsAreIgnoredForForwardCompatibility() {
+    assertEquals(new DecodeResult.Valid(new ClientFrame.Ping("1")),
+        codec.decodeClientFrame("{\"type\":\"ping\",\"id\":\"1\",\"future\":{\"a\":1}}"));
+  }
+}
