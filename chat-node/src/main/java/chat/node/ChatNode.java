@@ -1,0 +1,114 @@
+package chat.node;
+
+import chat.cassandra.SchemaMigrator;
+import chat.node.auth.DevTokenIssuer;
+import chat.node.auth.JwtAuthenticator;
+import chat.node.gateway.WebSocketGateway;
+import chat.node.http.DevTokenRoute;
+import chat.node.http.HealthRoutes;
+import chat.node.room.ChatRoom;
+import chat.node.room.RoomTimeline;
+import chat.node.user.SessionFanout;
+import chat.node.user.UserSession;
+import com.datastax.oss.driver.api.core.CqlSession;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires a node into an actor system: schema (if asked), cluster membership, the sharded entities, and the
+ * HTTP endpoints. {@code Main} is a shell around this, so that tests can start several real nodes in one JVM.
+ */
+public final class ChatNode {
+
+  private static final Logger log = LoggerFactory.getLogger(ChatNode.class);
+  private static final String READ_JOURNAL = "pekko.persistence.cassandra.query";
+
+  private final ChatNodeSettings settings;
+  private final CompletionStage<ServerBinding> binding;
+
+  private ChatNode(ChatNodeSettings settings, CompletionStage<ServerBinding> binding) {
+    this.settings = settings;
+    this.binding = binding;
+  }
+
+  public static ChatNode init(ActorSystem<?> system) {
+    return init(system, ChatNodeSettings.fromConfig(system.settings().config()));
+  }
+
+  public static ChatNode init(ActorSystem<?> system, ChatNodeSettings settings) {
+    if (settings.cassandra().migrateOnStart()) {
+      migrate(system, settings.cassandra());
+    }
+    joinCluster(system, settings);
+
+    ClusterSharding sharding = ClusterSharding.get(system);
+    sharding.init(Entity.of(UserSession.ENTITY_KEY,
+        ctx -> UserSession.create(ctx.getEntityId(), UserSession.persistenceId(ctx.getEntityId()))));
+    var fanout = new SessionFanout(sharding);
+    sharding.init(Entity.of(ChatRoom.ENTITY_KEY,
+        ctx -> ChatRoom.create(ctx.getEntityId(), ChatRoom.persistenceId(ctx.getEntityId()), fanout, settings.room())));
+
+    var authenticator = new JwtAuthenticator(settings.auth(), Clock.systemUTC());
+    var gateway = new WebSocketGateway(system, settings, sharding, new RoomTimeline(system, READ_JOURNAL), authenticator);
+    Route routes = Directives.concat(gateway.route(), new HealthRoutes(system).route());
+    if (settings.devMode()) {
+      log.warn("dev mode: POST /dev/token issues tokens for any user; never enable this in production");
+      routes = Directives.concat(routes, new DevTokenRoute(new DevTokenIssuer(settings.auth(), Clock.systemUTC())).route());
+    }
+    CompletionStage<ServerBinding> binding = Http.get(system)
+        .newServerAt(settings.http().host(), settings.http().port())
+        .bind(routes)
+        .thenApply(b -> {
+          log.info("chat node serving on {}", b.localAddress());
+          return b.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+        });
+    return new ChatNode(settings, binding);
+  }
+
+  public ChatNodeSettings settings() {
+    return settings;
+  }
+
+  public CompletionStage<ServerBinding> binding() {
+    return binding;
+  }
+
+  /** The bound HTTP address; waits for the binding. */
+  public InetSocketAddress httpAddress() {
+    return binding.toCompletableFuture().join().localAddress();
+  }
+
+  /** A one-node cluster when asked to and no seed nodes are configured (dev mode, tests). */
+  private static void joinCluster(ActorSystem<?> system, ChatNodeSettings settings) {
+    Cluster cluster = Cluster.get(system);
+    boolean seeded = !system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty();
+    if (settings.joinSelf() && !seeded) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+  }
+
+  /** Applies the versioned schema through the journal's own driver session; blocks until done. */
+  static void migrate(ActorSystem<?> system, ChatNodeSettings.Cassandra cassandra) {
+    CqlSession session = CassandraSessionRegistry.get(system)
+        .sessionFor("pekko.persistence.cassandra")
+        .underlying()
+        .toCompletableFuture()
+        .join();
+    var applied = new SchemaMigrator(session).migrate(cassandra.keyspace(), cassandra.replication());
+    log.info("schema of keyspace {} is current ({} migrations applied now)", cassandra.keyspace(), applied.size());
+  }
+}

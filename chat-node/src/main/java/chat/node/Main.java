@@ -1,0 +1,50 @@
+package chat.node;
+
+import chat.node.dev.DevMode;
+import com.typesafe.config.ConfigFactory;
+import java.util.Arrays;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The process entry point. {@code run} (default) starts a node from application.conf and the environment;
+ * {@code migrate} applies the Cassandra schema with the same configuration and exits; {@code dev} starts a
+ * single dev-mode node together with its own local Cassandra.
+ */
+public final class Main {
+
+  private Main() {}
+
+  /** One-shot: the production wiring without cluster membership, then exit. */
+  private static void migrate() {
+    var config = ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load());
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chat-migrate", ConfigFactory.load(config));
+    int status = 0;
+    try {
+      ChatNode.migrate(system, ChatNodeSettings.Cassandra.fromConfig(system.settings().config()));
+    } catch (RuntimeException e) {
+      System.err.println("migration failed: " + e.getMessage());
+      status = 1;
+    } finally {
+      system.terminate();
+    }
+    System.exit(status);
+  }
+
+  public static void main(String[] args) throws Exception {
+    String command = args.length == 0 ? "run" : args[0];
+    String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+    switch (command) {
+      case "run" -> {
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chat", ConfigFactory.load());
+        ChatNode.init(system);
+      }
+      case "dev" -> DevMode.main(rest);
+      case "migrate" -> migrate();
+      default -> {
+        System.err.println("usage: chat-node run | migrate | dev [--data-dir DIR] [--cql-port N] [--storage-port N] [--http-port N]");
+        System.exit(2);
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package chat.node.dev;
+
+import chat.cassandra.CassandraServer;
+import chat.cassandra.CassandraServerConfig;
+import chat.node.ChatNode;
+import chat.protocol.Protocol;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * One node with everything it needs, for trying the server on a laptop: starts a real Cassandra on
+ * loopback (data kept in {@code .dev/cassandra} so history survives restarts), applies the schema, starts
+ * the node with local.conf, and stops both on Ctrl-C. If this process is killed outright, Cassandra's
+ * watchdog stops Cassandra too.
+ */
+public final class DevMode {
+
+  private DevMode() {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> options = parse(args);
+    Path dataDir = Path.of(options.getOrDefault("--data-dir", ".dev")).toAbsolutePath();
+    int cqlPort = Integer.parseInt(options.getOrDefault("--cql-port", "9042"));
+    int storagePort = Integer.parseInt(options.getOrDefault("--storage-port", "7000"));
+    int httpPort = Integer.parseInt(options.getOrDefault("--http-port", "8080"));
+
+    System.out.println("Starting Cassandra (data in " + dataDir.resolve("cassandra") + ") ...");
+    CassandraServer cassandra = CassandraServer.start(CassandraServerConfig.builder(dataDir.resolve("cassandra"))
+        .cqlPort(cqlPort)
+        .storagePort(storagePort)
+        .build());
+
+    Config config = ConfigFactory.parseMap(Map.of(
+            "chat.http.port", httpPort,
+            "datastax-java-driver.basic.contact-points",
+            java.util.List.of(cassandra.host() + ":" + cassandra.cqlPort())))
+        .withFallback(ConfigFactory.parseResources("local.conf"));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chat", ConfigFactory.load(config));
+
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      system.terminate();
+      try {
+        system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // stop Cassandra regardless
+      }
+      cassandra.stop();
+    }, "dev-mode-shutdown"));
+
+    ChatNode node;
+    InetSocketAddress http;
+    try {
+      node = ChatNode.init(system);
+      http = node.binding().toCompletableFuture().get(60, TimeUnit.SECONDS).localAddress();
+    } catch (Exception e) {
+      System.err.println("The node failed to start: " + e);
+      System.exit(1);
+      return;
+    }
+    String base = "http://" + http.getHostString() + ":" + http.getPort();
+    System.out.println();
+    System.out.println("chat node ready (dev mode)");
+    System.out.println("  WebSocket : ws://" + http.getHostString() + ":" + http.getPort() + Protocol.WEBSOCKET_PATH);
+    System.out.println("  Token     : curl -s -X POST " + base + "/dev/token -H 'Content-Type: application/json' -d '{\"user\":\"alice\"}'");
+    System.out.println("  Health    : " + base + "/ready");
+    System.out.println("  Cassandra : " + cassandra.host() + ":" + cassandra.cqlPort() + ", keyspace "
+        + node.settings().cassandra().keyspace());
+    System.out.println("Press Ctrl-C to stop.");
+    system.getWhenTerminated().toCompletableFuture().get();
+  }
+
+  private static Map<String, String> parse(String[] args) {
+    var options = new java.util.HashMap<String, String>();
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException("expected --option value pairs, got " + String.join(" ", args));
+      }
+      options.put(args[i], args[++i]);
+    }
+    return options;
+  }
+}

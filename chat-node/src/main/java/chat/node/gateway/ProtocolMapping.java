@@ -1,0 +1,75 @@
+package chat.node.gateway;
+
+import chat.node.room.ChatRoom;
+import chat.node.user.UserSession;
+import chat.protocol.ErrorCode;
+import chat.protocol.RoomInfo;
+import chat.protocol.RoomKind;
+import chat.protocol.RoomSummary;
+import chat.protocol.TimelineItem;
+import chat.protocol.Visibility;
+import java.util.List;
+
+/** Translates between the domain (entities) and the wire (protocol records). Entities never see the wire. */
+final class ProtocolMapping {
+
+  private ProtocolMapping() {}
+
+  static TimelineItem item(ChatRoom.TimelineEntry entry) {
+    String roomId = entry.roomId();
+    long seq = entry.seq();
+    ChatRoom.Event event = entry.event();
+    if (event instanceof ChatRoom.MessagePosted m) {
+      return new TimelineItem.Message(roomId, seq, m.ts(), m.sender(), m.clientMsgId(), m.body());
+    } else if (event instanceof ChatRoom.MemberJoined j) {
+      return new TimelineItem.MemberJoined(roomId, seq, j.ts(), j.by(), j.user());
+    } else if (event instanceof ChatRoom.MemberLeft l) {
+      return new TimelineItem.MemberLeft(roomId, seq, l.ts(), l.by(), l.user());
+    } else if (event instanceof ChatRoom.RoomCreated c) {
+      return new TimelineItem.RoomCreated(roomId, seq, c.ts(), c.createdBy(), kind(c.kind()), c.name(),
+          visibility(c.visibility()), c.members());
+    }
+    throw new IllegalArgumentException("unmapped event " + event.getClass().getName());
+  }
+
+  static RoomInfo room(ChatRoom.RoomView view) {
+    return new RoomInfo(view.roomId(), kind(view.kind()), view.name(), visibility(view.visibility()),
+        view.createdBy(), List.copyOf(view.members().keySet()), view.lastSeq(), view.createdAt());
+  }
+
+  static RoomSummary summary(UserSession.Membership m) {
+    return new RoomSummary(m.roomId(), kind(m.kind()), m.name(), m.peer());
+  }
+
+  static ChatRoom.Visibility visibility(Visibility v) {
+    return v == Visibility.PUBLIC ? ChatRoom.Visibility.PUBLIC : ChatRoom.Visibility.PRIVATE;
+  }
+
+  static Visibility visibility(ChatRoom.Visibility v) {
+    return v == ChatRoom.Visibility.PUBLIC ? Visibility.PUBLIC : Visibility.PRIVATE;
+  }
+
+  static RoomKind kind(ChatRoom.Kind kind) {
+    return kind == ChatRoom.Kind.DM ? RoomKind.DM : RoomKind.GROUP;
+  }
+
+  static ErrorCode error(ChatRoom.Rejection rejection) {
+    return switch (rejection) {
+      case NOT_FOUND -> ErrorCode.ROOM_NOT_FOUND;
+      case NOT_MEMBER -> ErrorCode.NOT_MEMBER;
+      case ROOM_EXISTS -> ErrorCode.ROOM_EXISTS;
+      case WRONG_KIND -> ErrorCode.WRONG_ROOM_KIND;
+      case ROOM_FULL -> ErrorCode.ROOM_FULL;
+    };
+  }
+
+  static String describe(ChatRoom.Rejection rejection) {
+    return switch (rejection) {
+      case NOT_FOUND -> "no such room, or it is private";
+      case NOT_MEMBER -> "you are not a member of this room";
+      case ROOM_EXISTS -> "a room with this id already exists";
+      case WRONG_KIND -> "not possible in this kind of room";
+      case ROOM_FULL -> "the room has reached its member limit";
+    };
+  }
+}

@@ -1,0 +1,197 @@
+package chat.node.gateway;
+
+import chat.node.room.ChatRoom;
+import chat.node.room.RoomIds;
+import chat.node.room.RoomTimeline;
+import chat.node.room.TimelineRange;
+import chat.node.user.Memberships;
+import chat.node.user.UserSession;
+import chat.protocol.AckResult;
+import chat.protocol.ClientFrame;
+import chat.protocol.ErrorCode;
+import chat.protocol.Protocol;
+import chat.protocol.ServerFrame;
+import chat.protocol.Visibility;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.japi.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out the requests of an authenticated user: turns a frame into entity asks and their outcome into
+ * exactly one answer frame. Owns the ask timeouts and the mapping of failures to retryable errors. The
+ * entities decide; this class only translates and sequences.
+ */
+final class RequestHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(RequestHandler.class);
+
+  private final ClusterSharding sharding;
+  private final RoomTimeline timeline;
+  private final Duration askTimeout;
+
+  RequestHandler(ClusterSharding sharding, RoomTimeline timeline, Duration askTimeout) {
+    this.sharding = sharding;
+    this.timeline = timeline;
+    this.askTimeout = askTimeout;
+  }
+
+  /** Never fails: every outcome, including timeouts and faults, is an answer frame for {@code frame.id()}. */
+  CompletionStage<ServerFrame> handle(String user, ClientFrame frame) {
+    CompletionStage<ServerFrame> answer;
+    try {
+      answer = dispatch(user, frame);
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    return answer.exceptionally(failure -> failed(frame, failure));
+  }
+
+  private CompletionStage<ServerFrame> dispatch(String user, ClientFrame frame) {
+    String id = frame.id();
+    if (frame instanceof ClientFrame.Send s) {
+      return room(s.roomId()).<ChatRoom.PostReply>ask(r -> new ChatRoom.Post(user, s.clientMsgId(), s.body(), r), askTimeout)
+          .thenApply(reply -> {
+            if (reply instanceof ChatRoom.Accepted a) {
+              return ack(id, new AckResult.Sent(s.roomId(), a.seq(), a.ts(), false));
+            } else if (reply instanceof ChatRoom.Duplicate d) {
+              return ack(id, new AckResult.Sent(s.roomId(), d.seq(), d.ts(), true));
+            }
+            return rejected(id, (ChatRoom.Rejected) reply);
+          });
+    } else if (frame instanceof ClientFrame.History h) {
+      return history(user, h);
+    } else if (frame instanceof ClientFrame.CreateRoom c) {
+      String roomId = c.roomId() != null ? c.roomId() : RoomIds.newGroupId();
+      List<String> members = c.members() == null ? List.of() : c.members();
+      ChatRoom.Visibility visibility = ProtocolMapping.visibility(c.visibility() == null ? Visibility.PRIVATE : c.visibility());
+      return roomChange(id, roomId, r -> new ChatRoom.CreateGroup(user, c.name(), visibility, members, r), null);
+    } else if (frame instanceof ClientFrame.OpenDm d) {
+      return roomChange(id, RoomIds.dm(user, d.user()), r -> new ChatRoom.OpenDm(user, d.user(), r), null);
+    } else if (frame instanceof ClientFrame.Join j) {
+      return roomChange(id, j.roomId(), r -> new ChatRoom.Join(user, r), List.of(user));
+    } else if (frame instanceof ClientFrame.AddMember a) {
+      return roomChange(id, a.roomId(), r -> new ChatRoom.AddMember(user, a.user(), r), List.of(a.user()));
+    } else if (frame instanceof ClientFrame.GetRoom g) {
+      return room(g.roomId()).<ChatRoom.RoomReply>ask(r -> new ChatRoom.GetView(user, r), askTimeout)
+          .thenApply(reply -> reply instanceof ChatRoom.RoomReady ready
+              ? ack(id, new AckResult.Room(ProtocolMapping.room(ready.view())))
+              : rejected(id, (ChatRoom.Rejected) reply));
+    } else if (frame instanceof ClientFrame.Leave l) {
+      return leave(user, l);
+    } else if (frame instanceof ClientFrame.ListRooms) {
+      return session(user).<UserSession.RoomList>ask(UserSession.ListRooms::new, askTimeout)
+          .thenApply(list -> ack(id, new AckResult.Rooms(list.rooms().stream()
+              .sorted(Comparator.comparing(UserSession.Membership::roomId))
+              .map(ProtocolMapping::summary)
+              .toList())));
+    } else if (frame instanceof ClientFrame.Ping) {
+      return CompletableFuture.completedFuture(ack(id, new AckResult.Pong(System.currentTimeMillis())));
+    }
+    return CompletableFuture.completedFuture(
+        ServerFrame.Error.of(id, ErrorCode.INVALID_REQUEST, "not allowed after hello"));
+  }
+
+  /**
+   * A membership-changing room command: the room decides and persists; then the index of every affected
+   * user (all members when {@code affected} is null) records the change, and only then the client is
+   * answered, so that list_rooms right after shows the room. A retry after a failure is harmless:
+   * both steps are idempotent.
+   */
+  private CompletionStage<ServerFrame> roomChange(
+      String id, String roomId, Function<ActorRef<ChatRoom.RoomReply>, ChatRoom.Command> command,
+      Collection<String> affected) {
+    return room(roomId).ask(command, askTimeout).thenCompose(reply -> {
+      if (reply instanceof ChatRoom.RoomReady ready) {
+        ChatRoom.RoomView view = ready.view();
+        Collection<String> users = affected == null ? view.members().keySet() : affected;
+        Map<String, UserSession.Membership> changes = new HashMap<>();
+        users.forEach(u -> changes.put(u, Memberships.of(view, u)));
+        return recordMemberships(changes)
+            .thenApply(done -> ack(id, new AckResult.Room(ProtocolMapping.room(view))));
+      }
+      return CompletableFuture.completedFuture(rejected(id, (ChatRoom.Rejected) reply));
+    });
+  }
+
+  private CompletionStage<ServerFrame> leave(String user, ClientFrame.Leave l) {
+    return room(l.roomId()).<ChatRoom.LeaveReply>ask(r -> new ChatRoom.Leave(user, r), askTimeout)
+        .thenCompose(reply -> {
+          if (reply instanceof ChatRoom.Left left) {
+            var tombstone = new UserSession.Membership(l.roomId(), ChatRoom.Kind.GROUP, null, null, left.seq(), false);
+            return recordMemberships(Map.of(user, tombstone))
+                .thenApply(done -> ack(l.id(), new AckResult.Left(l.roomId(), left.seq())));
+          }
+          return CompletableFuture.completedFuture(rejected(l.id(), (ChatRoom.Rejected) reply));
+        });
+  }
+
+  private CompletionStage<ServerFrame> history(String user, ClientFrame.History h) {
+    int limit = h.limit() == null ? Protocol.DEFAULT_HISTORY_LIMIT : h.limit();
+    return room(h.roomId()).<ChatRoom.ReadReply>ask(r -> new ChatRoom.AuthorizeRead(user, r), askTimeout)
+        .thenCompose(reply -> {
+          if (!(reply instanceof ChatRoom.ReadAllowed allowed)) {
+            return CompletableFuture.completedFuture(rejected(h.id(), (ChatRoom.Rejected) reply));
+          }
+          long lastSeq = allowed.lastSeq();
+          TimelineRange range = h.before() != null ? TimelineRange.before(h.before(), limit, lastSeq)
+              : h.after() != null ? TimelineRange.after(h.after(), limit, lastSeq)
+              : TimelineRange.latest(lastSeq, limit);
+          return timeline.read(h.roomId(), range)
+              .thenApply(entries -> ack(h.id(), new AckResult.HistoryPage(
+                  h.roomId(), entries.stream().map(ProtocolMapping::item).toList(), range.hasMore(), lastSeq)));
+        });
+  }
+
+  private CompletionStage<Void> recordMemberships(Map<String, UserSession.Membership> byUser) {
+    CompletableFuture<?>[] recorded = byUser.entrySet().stream()
+        .map(e -> session(e.getKey())
+            .<Done>ask(r -> new UserSession.RecordMembership(e.getValue(), r), askTimeout)
+            .toCompletableFuture())
+        .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(recorded);
+  }
+
+  private EntityRef<ChatRoom.Command> room(String roomId) {
+    return sharding.entityRefFor(ChatRoom.ENTITY_KEY, roomId);
+  }
+
+  private EntityRef<UserSession.Command> session(String userId) {
+    return sharding.entityRefFor(UserSession.ENTITY_KEY, userId);
+  }
+
+  private static ServerFrame ack(String id, AckResult result) {
+    return new ServerFrame.Ack(id, result);
+  }
+
+  private static ServerFrame rejected(String id, ChatRoom.Rejected rejected) {
+    return ServerFrame.Error.of(id, ProtocolMapping.error(rejected.reason()), ProtocolMapping.describe(rejected.reason()));
+  }
+
+  private static ServerFrame failed(ClientFrame frame, Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof TimeoutException) {
+      return ServerFrame.Error.of(frame.id(), ErrorCode.TIMEOUT,
+          "no answer in time; the outcome is unknown, retry (a send with the same clientMsgId is deduplicated)");
+    }
+    if (frame instanceof ClientFrame.History) {
+      log.warn("history read failed: {}", cause.toString());
+      return ServerFrame.Error.of(frame.id(), ErrorCode.UNAVAILABLE, "the timeline cannot be read right now");
+    }
+    log.error("request {} failed", frame.getClass().getSimpleName(), cause);
+    return ServerFrame.Error.of(frame.id(), ErrorCode.INTERNAL, "internal error");
+  }
+}

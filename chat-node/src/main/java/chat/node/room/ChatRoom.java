@@ -1,0 +1,377 @@
+package chat.node.room;
+
+import chat.node.CborSerializable;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * One conversation: a group or a DM. Owns membership and the ordered timeline.
+ *
+ * <p>Every event is a timeline entry and its {@code seq} is its journal sequence number, so seqs are
+ * gap-free and strictly increasing by construction and history is a plain range read of the journal.
+ * A command is answered only after its event is persisted; a send that is retried with the same
+ * clientMsgId is answered with the original seq ({@link DedupWindow}).
+ */
+public final class ChatRoom
+    extends EventSourcedBehaviorWithEnforcedReplies<ChatRoom.Command, ChatRoom.Event, ChatRoom.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "ChatRoom");
+
+  public enum Kind { GROUP, DM }
+
+  public enum Visibility { PRIVATE, PUBLIC }
+
+  /** Why a command was refused. A non-member learns nothing about whether a room exists. */
+  public enum Rejection { NOT_FOUND, NOT_MEMBER, ROOM_EXISTS, WRONG_KIND, ROOM_FULL }
+
+  // ---------------------------------------------------------------- commands
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Creates this group room; a retry by the same creator is answered with the existing room. */
+  public record CreateGroup(
+      String requester, String name, Visibility visibility, List<String> members, ActorRef<RoomReply> replyTo)
+      implements Command {}
+
+  /** Creates this DM room on first use; the entity id must be {@link RoomIds#dm} of the two users. */
+  public record OpenDm(String requester, String peer, ActorRef<RoomReply> replyTo) implements Command {}
+
+  public record Join(String user, ActorRef<RoomReply> replyTo) implements Command {}
+
+  public record AddMember(String requester, String user, ActorRef<RoomReply> replyTo) implements Command {}
+
+  public record Leave(String user, ActorRef<LeaveReply> replyTo) implements Command {}
+
+  public record Post(String sender, String clientMsgId, String body, ActorRef<PostReply> replyTo)
+      implements Command {}
+
+  public record GetView(String requester, ActorRef<RoomReply> replyTo) implements Command {}
+
+  /** Checks that {@code requester} may read the timeline and returns how far it goes. */
+  public record AuthorizeRead(String requester, ActorRef<ReadReply> replyTo) implements Command {}
+
+  // ---------------------------------------------------------------- replies
+
+  public sealed interface RoomReply extends CborSerializable {}
+
+  public sealed interface PostReply extends CborSerializable {}
+
+  public sealed interface LeaveReply extends CborSerializable {}
+
+  public sealed interface ReadReply extends CborSerializable {}
+
+  public record RoomReady(RoomView view) implements RoomReply {}
+
+  public record Accepted(long seq, long ts) implements PostReply {}
+
+  /** A retry of a send the room already accepted: the original seq and time. */
+  public record Duplicate(long seq, long ts) implements PostReply {}
+
+  public record Left(long seq) implements LeaveReply {}
+
+  public record ReadAllowed(long lastSeq) implements ReadReply {}
+
+  public record Rejected(Rejection reason) implements RoomReply, PostReply, LeaveReply, ReadReply {}
+
+  /**
+   * A room as a member sees it. {@code members} maps each member to the seq at which they (last) joined,
+   * which is what a user's room index orders membership changes by.
+   */
+  public record RoomView(
+      String roomId, Kind kind, String name, Visibility visibility, String createdBy, long createdAt,
+      Map<String, Long> members, long lastSeq)
+      implements CborSerializable {}
+
+  // ---------------------------------------------------------------- events (the timeline)
+
+  /** Logical type names (never class names) keep the journal readable after refactorings. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = RoomCreated.class, name = "room-created"),
+    @JsonSubTypes.Type(value = MemberJoined.class, name = "member-joined"),
+    @JsonSubTypes.Type(value = MemberLeft.class, name = "member-left"),
+    @JsonSubTypes.Type(value = MessagePosted.class, name = "message-posted"),
+  })
+  public sealed interface Event extends CborSerializable {
+    long ts();
+  }
+
+  public record RoomCreated(
+      Kind kind, String name, Visibility visibility, String createdBy, List<String> members, long ts)
+      implements Event {}
+
+  public record MemberJoined(String user, String by, long ts) implements Event {}
+
+  public record MemberLeft(String user, String by, long ts) implements Event {}
+
+  public record MessagePosted(String sender, String clientMsgId, String body, long ts) implements Event {}
+
+  /** An event with its place in the room: what live fan-out and history carry. */
+  public record TimelineEntry(String roomId, long seq, Event event) implements CborSerializable {}
+
+  // ---------------------------------------------------------------- state
+
+  public sealed interface State extends CborSerializable {}
+
+  /** No RoomCreated yet. */
+  public record Empty() implements State {}
+
+  public record Active(
+      Kind kind, String name, Visibility visibility, String createdBy, long createdAt,
+      Map<String, Long> members, long lastSeq, DedupWindow dedup)
+      implements State {
+
+    public Active {
+      members = Map.copyOf(members);
+    }
+
+    boolean isMember(String user) {
+      return members.containsKey(user);
+    }
+
+    Active withMember(String user, long seq) {
+      Map<String, Long> next = new HashMap<>(members);
+      next.put(user, seq);
+      return new Active(kind, name, visibility, createdBy, createdAt, next, seq, dedup);
+    }
+
+    Active withoutMember(String user, long seq) {
+      Map<String, Long> next = new HashMap<>(members);
+      next.remove(user);
+      return new Active(kind, name, visibility, createdBy, createdAt, next, seq, dedup);
+    }
+
+    Active withMessage(MessagePosted m) {
+      long seq = lastSeq + 1;
+      return new Active(kind, name, visibility, createdBy, createdAt, members, seq,
+          dedup.record(m.sender(), m.clientMsgId(), seq, m.ts()));
+    }
+
+    RoomView view(String roomId) {
+      return new RoomView(roomId, kind, name, visibility, createdBy, createdAt, new TreeMap<>(members), lastSeq);
+    }
+  }
+
+  // ---------------------------------------------------------------- behaviour
+
+  private final String roomId;
+  private final Fanout fanout;
+  private final RoomSettings settings;
+
+  private ChatRoom(String roomId, PersistenceId persistenceId, Fanout fanout, RoomSettings settings) {
+    super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.roomId = roomId;
+    this.fanout = fanout;
+    this.settings = settings;
+  }
+
+  public static ChatRoom create(String roomId, PersistenceId persistenceId, Fanout fanout, RoomSettings settings) {
+    return new ChatRoom(roomId, persistenceId, fanout, settings);
+  }
+
+  public static PersistenceId persistenceId(String roomId) {
+    return PersistenceId.of(ENTITY_KEY.name(), roomId);
+  }
+
+  @Override
+  public State emptyState() {
+    return new Empty();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // Snapshots bound recovery time. Events are never deleted: the journal is the timeline.
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
+    builder.forStateType(Empty.class)
+        .onCommand(CreateGroup.class, this::create)
+        .onCommand(OpenDm.class, this::openDm)
+        .onCommand(Join.class, (s, c) -> Effect().reply(c.replyTo(), reject(isDm() ? Rejection.WRONG_KIND : Rejection.NOT_FOUND)))
+        .onCommand(AddMember.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(Leave.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(Post.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(AuthorizeRead.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)));
+    builder.forStateType(Active.class)
+        .onCommand(CreateGroup.class, this::createAgain)
+        .onCommand(OpenDm.class, this::openDmAgain)
+        .onCommand(Join.class, this::join)
+        .onCommand(AddMember.class, this::addMember)
+        .onCommand(Leave.class, this::leave)
+        .onCommand(Post.class, this::post)
+        .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(),
+            s.isMember(c.requester()) ? new RoomReady(s.view(roomId)) : reject(Rejection.NOT_MEMBER)))
+        .onCommand(AuthorizeRead.class, (s, c) -> Effect().reply(c.replyTo(),
+            s.isMember(c.requester()) ? new ReadAllowed(s.lastSeq()) : reject(Rejection.NOT_MEMBER)));
+    return builder.build();
+  }
+
+  private ReplyEffect<Event, State> create(Empty state, CreateGroup c) {
+    if (isDm()) {
+      return Effect().reply(c.replyTo(), reject(Rejection.WRONG_KIND));
+    }
+    Set<String> members = new LinkedHashSet<>();
+    members.add(c.requester());
+    members.addAll(c.members());
+    if (members.size() > settings.maxMembers()) {
+      return Effect().reply(c.replyTo(), reject(Rejection.ROOM_FULL));
+    }
+    var created = new RoomCreated(Kind.GROUP, c.name(), c.visibility(), c.requester(), List.copyOf(members), now());
+    return persistAndPublish(created, c.replyTo(), s -> new RoomReady(active(s).view(roomId)));
+  }
+
+  private ReplyEffect<Event, State> openDm(Empty state, OpenDm c) {
+    if (!roomId.equals(RoomIds.dm(c.requester(), c.peer()))) {
+      return Effect().reply(c.replyTo(), reject(Rejection.WRONG_KIND));
+    }
+    List<String> members = c.requester().equals(c.peer())
+        ? List.of(c.requester())
+        : List.of(c.requester(), c.peer());
+    var created = new RoomCreated(Kind.DM, null, Visibility.PRIVATE, c.requester(), members, now());
+    return persistAndPublish(created, c.replyTo(), s -> new RoomReady(active(s).view(roomId)));
+  }
+
+  private ReplyEffect<Event, State> createAgain(Active state, CreateGroup c) {
+    if (isDm()) {
+      return Effect().reply(c.replyTo(), reject(Rejection.WRONG_KIND));
+    }
+    boolean retryOfOwnCreate = state.kind() == Kind.GROUP && state.createdBy().equals(c.requester());
+    return Effect().reply(c.replyTo(), retryOfOwnCreate ? new RoomReady(state.view(roomId)) : reject(Rejection.ROOM_EXISTS));
+  }
+
+  private ReplyEffect<Event, State> openDmAgain(Active state, OpenDm c) {
+    return Effect().reply(c.replyTo(),
+        state.isMember(c.requester()) ? new RoomReady(state.view(roomId)) : reject(Rejection.NOT_MEMBER));
+  }
+
+  private ReplyEffect<Event, State> join(Active state, Join c) {
+    if (state.kind() == Kind.DM) {
+      return Effect().reply(c.replyTo(), reject(Rejection.WRONG_KIND));
+    }
+    if (state.isMember(c.user())) {
+      return Effect().reply(c.replyTo(), new RoomReady(state.view(roomId)));
+    }
+    if (state.visibility() != Visibility.PUBLIC) {
+      // a private room is indistinguishable from a missing one to those outside it
+      return Effect().reply(c.replyTo(), reject(Rejection.NOT_FOUND));
+    }
+    if (state.members().size() >= settings.maxMembers()) {
+      return Effect().reply(c.replyTo(), reject(Rejection.ROOM_FULL));
+    }
+    return persistAndPublish(new MemberJoined(c.user(), c.user(), now()), c.replyTo(),
+        s -> new RoomReady(active(s).view(roomId)));
+  }
+
+  private ReplyEffect<Event, State> addMember(Active state, AddMember c) {
+    if (!state.isMember(c.requester())) {
+      return Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER));
+    }
+    if (state.kind() == Kind.DM) {
+      return Effect().reply(c.replyTo(), reject(Rejection.WRONG_KIND));
+    }
+    if (state.isMember(c.user())) {
+      return Effect().reply(c.replyTo(), new RoomReady(state.view(roomId)));
+    }
+    if (state.members().size() >= settings.maxMembers()) {
+      return Effect().reply(c.replyTo(), reject(Rejection.ROOM_FULL));
+    }
+    return persistAndPublish(new MemberJoined(c.user(), c.requester(), now()), c.replyTo(),
+        s -> new RoomReady(active(s).view(roomId)));
+  }
+
+  private ReplyEffect<Event, State> leave(Active state, Leave c) {
+    if (!state.isMember(c.user())) {
+      return Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER));
+    }
+    if (state.kind() == Kind.DM) {
+      return Effect().reply(c.replyTo(), reject(Rejection.WRONG_KIND));
+    }
+    return persistAndPublish(new MemberLeft(c.user(), c.user(), now()), c.replyTo(),
+        s -> new Left(active(s).lastSeq()));
+  }
+
+  private ReplyEffect<Event, State> post(Active state, Post c) {
+    if (!state.isMember(c.sender())) {
+      return Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER));
+    }
+    var earlier = state.dedup().lookup(c.sender(), c.clientMsgId());
+    if (earlier.isPresent()) {
+      return Effect().reply(c.replyTo(), new Duplicate(earlier.get().seq(), earlier.get().ts()));
+    }
+    var posted = new MessagePosted(c.sender(), c.clientMsgId(), c.body(), now());
+    return persistAndPublish(posted, c.replyTo(), s -> new Accepted(active(s).lastSeq(), posted.ts()));
+  }
+
+  /** Persist, then hand the entry to fan-out, then answer: an answer always means "durably stored". */
+  private <R> ReplyEffect<Event, State> persistAndPublish(
+      Event event, ActorRef<R> replyTo, java.util.function.Function<State, R> reply) {
+    return Effect().persist(event)
+        .thenRun(s -> publish(active(s), event))
+        .thenReply(replyTo, reply::apply);
+  }
+
+  private void publish(Active state, Event event) {
+    Collection<String> recipients = state.members().keySet();
+    if (event instanceof MemberLeft left) {
+      // the leaver's other devices must learn it too
+      recipients = new ArrayList<>(recipients);
+      recipients.add(left.user());
+    }
+    fanout.deliver(recipients, new TimelineEntry(roomId, state.lastSeq(), event));
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    var builder = newEventHandlerBuilder();
+    builder.forStateType(Empty.class)
+        .onEvent(RoomCreated.class, (s, e) -> {
+          Map<String, Long> members = new HashMap<>();
+          e.members().forEach(m -> members.put(m, 1L));
+          return new Active(e.kind(), e.name(), e.visibility(), e.createdBy(), e.ts(), members, 1L, DedupWindow.empty());
+        });
+    builder.forStateType(Active.class)
+        .onEvent(MemberJoined.class, (s, e) -> s.withMember(e.user(), s.lastSeq() + 1))
+        .onEvent(MemberLeft.class, (s, e) -> s.withoutMember(e.user(), s.lastSeq() + 1))
+        .onEvent(MessagePosted.class, Active::withMessage);
+    return builder.build();
+  }
+
+  private boolean isDm() {
+    return RoomIds.isDm(roomId);
+  }
+
+  private static Active active(State state) {
+    return (Active) state;
+  }
+
+  private static Rejected reject(Rejection reason) {
+    return new Rejected(reason);
+  }
+
+  private static long now() {
+    return System.currentTimeMillis();
+  }
+}

@@ -1,0 +1,249 @@
+package chat.node.room;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import chat.node.room.ChatRoom.Accepted;
+import chat.node.room.ChatRoom.Duplicate;
+import chat.node.room.ChatRoom.Kind;
+import chat.node.room.ChatRoom.Rejected;
+import chat.node.room.ChatRoom.Rejection;
+import chat.node.room.ChatRoom.RoomReady;
+import chat.node.room.ChatRoom.Visibility;
+import com.typesafe.config.ConfigFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The room's rules, with the in-memory journal. The test kit also round-trips every command, reply,
+ * event and state through the configured serializer (Jackson CBOR).
+ */
+@ExtendWith(LogCapturingExtension.class)
+class ChatRoomTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create(
+      EventSourcedBehaviorTestKit.config()
+          .withFallback(PersistenceTestKitPlugin.getInstance().config())
+          .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
+          .withFallback(ConfigFactory.parseString(
+              "pekko.actor.serialization-bindings { \"chat.node.CborSerializable\" = jackson-cbor }")));
+
+  private static final RoomSettings SETTINGS = new RoomSettings(4, 3);
+
+  private final ConcurrentLinkedQueue<Delivery> fannedOut = new ConcurrentLinkedQueue<>();
+
+  record Delivery(Set<String> users, ChatRoom.TimelineEntry entry) {}
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void clear() {
+    fannedOut.clear();
+  }
+
+  private EventSourcedBehaviorTestKit<ChatRoom.Command, ChatRoom.Event, ChatRoom.State> room(String id) {
+    Fanout fanout = (users, entry) -> fannedOut.add(new Delivery(Set.copyOf(users), entry));
+    return EventSourcedBehaviorTestKit.create(testKit.system(),
+        ChatRoom.create(id, ChatRoom.persistenceId(id), fanout, SETTINGS));
+  }
+
+  private static RoomReady ready(Object reply) {
+    return assertInstanceOf(RoomReady.class, reply);
+  }
+
+  private static Rejection rejection(Object reply) {
+    return assertInstanceOf(Rejected.class, reply).reason();
+  }
+
+  private static CommandResultWithReply<ChatRoom.Command, ChatRoom.Event, ChatRoom.State, ChatRoom.RoomReply> createGroup(
+      EventSourcedBehaviorTestKit<ChatRoom.Command, ChatRoom.Event, ChatRoom.State> room, String creator,
+      Visibility visibility, String... members) {
+    return room.runCommand(r -> new ChatRoom.CreateGroup(creator, "team", visibility, List.of(members), r));
+  }
+
+  private static ChatRoom.PostReply post(
+      EventSourcedBehaviorTestKit<ChatRoom.Command, ChatRoom.Event, ChatRoom.State> room, String sender, String clientMsgId) {
+    return room.<ChatRoom.PostReply>runCommand(r -> new ChatRoom.Post(sender, clientMsgId, "hello " + clientMsgId, r)).reply();
+  }
+
+  @Test
+  void creatingAGroupIsSeqOneAndReachesEveryMember() {
+    var room = room("g:create");
+    var result = createGroup(room, "alice", Visibility.PRIVATE, "bob", "carol");
+
+    var view = ready(result.reply()).view();
+    assertEquals(Kind.GROUP, view.kind());
+    assertEquals(Set.of("alice", "bob", "carol"), view.members().keySet());
+    assertEquals(1, view.lastSeq());
+    assertInstanceOf(ChatRoom.RoomCreated.class, result.event());
+    Delivery delivery = fannedOut.poll();
+    assertEquals(Set.of("alice", "bob", "carol"), delivery.users());
+    assertEquals(1, delivery.entry().seq());
+  }
+
+  @Test
+  void sendsGetGapFreeIncreasingSeqsAndAreFannedOutInOrder() {
+    var room = room("g:seq");
+    createGroup(room, "alice", Visibility.PRIVATE, "bob");
+    fannedOut.clear();
+
+    List<Long> seqs = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      seqs.add(assertInstanceOf(Accepted.class, post(room, i % 2 == 0 ? "alice" : "bob", "m" + i)).seq());
+    }
+
+    assertEquals(List.of(2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L), seqs);
+    assertEquals(seqs, fannedOut.stream().map(d -> d.entry().seq()).toList());
+    assertTrue(fannedOut.stream().allMatch(d -> d.users().equals(Set.of("alice", "bob"))));
+  }
+
+  @Test
+  void aRetriedSendReturnsTheOriginalSeqAndAppendsNothing() {
+    var room = room("g:dedup");
+    createGroup(room, "alice", Visibility.PRIVATE, "bob");
+    Accepted first = assertInstanceOf(Accepted.class, post(room, "alice", "same"));
+    post(room, "bob", "other");
+
+    var retry = room.<ChatRoom.PostReply>runCommand(r -> new ChatRoom.Post("alice", "same", "hello same", r));
+
+    assertTrue(retry.hasNoEvents());
+    assertEquals(new Duplicate(first.seq(), first.ts()), retry.reply());
+    // the same clientMsgId from another sender is another message
+    assertInstanceOf(Accepted.class, post(room, "bob", "same"));
+  }
+
+  @Test
+  void theDedupWindowAndSeqSurviveARestart() {
+    var room = room("g:restart");
+    createGroup(room, "alice", Visibility.PRIVATE, "bob");
+    for (int i = 0; i < 7; i++) {
+      post(room, "alice", "m" + i); // with snapshot-every 3, recovery uses a snapshot plus events
+    }
+    Accepted m7 = assertInstanceOf(Accepted.class, post(room, "alice", "m7"));
+
+    room.restart();
+
+    assertEquals(new Duplicate(m7.seq(), m7.ts()), post(room, "alice", "m7"));
+    assertEquals(m7.seq() + 1, assertInstanceOf(Accepted.class, post(room, "bob", "after-restart")).seq());
+  }
+
+  @Test
+  void nonMembersCanNeitherPostNorReadNorLearnTheRoomExists() {
+    var room = room("g:members");
+    createGroup(room, "alice", Visibility.PRIVATE, "bob");
+
+    var posted = room.<ChatRoom.PostReply>runCommand(r -> new ChatRoom.Post("mallory", "x", "hi", r));
+    assertTrue(posted.hasNoEvents());
+    assertEquals(Rejection.NOT_MEMBER, rejection(posted.reply()));
+    assertEquals(Rejection.NOT_MEMBER, rejection(room.<ChatRoom.ReadReply>runCommand(r -> new ChatRoom.AuthorizeRead("mallory", r)).reply()));
+    assertEquals(Rejection.NOT_MEMBER, rejection(room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.GetView("mallory", r)).reply()));
+    // a private room answers a join like a missing one
+    assertEquals(Rejection.NOT_FOUND, rejection(room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.Join("mallory", r)).reply()));
+    assertEquals(new ChatRoom.ReadAllowed(1), room.<ChatRoom.ReadReply>runCommand(r -> new ChatRoom.AuthorizeRead("bob", r)).reply());
+  }
+
+  @Test
+  void aRoomThatDoesNotExistAnswersLikeOneYouAreNotIn() {
+    var room = room("g:nothing");
+    assertEquals(Rejection.NOT_MEMBER, rejection(post(room, "alice", "x")));
+    assertEquals(Rejection.NOT_MEMBER, rejection(room.<ChatRoom.ReadReply>runCommand(r -> new ChatRoom.AuthorizeRead("alice", r)).reply()));
+    assertEquals(Rejection.NOT_FOUND, rejection(room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.Join("alice", r)).reply()));
+    assertInstanceOf(ChatRoom.Empty.class, room.getState());
+  }
+
+  @Test
+  void publicRoomsCanBeJoinedAndMembersCanAddOthers() {
+    var room = room("g:public");
+    createGroup(room, "alice", Visibility.PUBLIC);
+
+    var joined = room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.Join("bob", r));
+    assertEquals(new ChatRoom.MemberJoined("bob", "bob", ((ChatRoom.MemberJoined) joined.event()).ts()), joined.event());
+    assertEquals(2L, ready(joined.reply()).view().members().get("bob"));
+
+    var rejoined = room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.Join("bob", r));
+    assertTrue(rejoined.hasNoEvents());
+
+    var added = room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.AddMember("bob", "carol", r));
+    assertEquals("bob", ((ChatRoom.MemberJoined) added.event()).by());
+    assertEquals(Set.of("alice", "bob", "carol"), ready(added.reply()).view().members().keySet());
+
+    var byOutsider = room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.AddMember("mallory", "eve", r));
+    assertEquals(Rejection.NOT_MEMBER, rejection(byOutsider.reply()));
+  }
+
+  @Test
+  void aGroupCannotGrowPastItsLimit() {
+    var room = room("g:full");
+    createGroup(room, "alice", Visibility.PUBLIC, "b", "c", "d");
+    assertEquals(Rejection.ROOM_FULL, rejection(room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.Join("e", r)).reply()));
+    assertEquals(Rejection.ROOM_FULL, rejection(room("g:too-big").<ChatRoom.RoomReply>runCommand(
+        r -> new ChatRoom.CreateGroup("a", "x", Visibility.PRIVATE, List.of("b", "c", "d", "e"), r)).reply()));
+  }
+
+  @Test
+  void leavingEndsMembershipAndTheLeaverHearsAboutIt() {
+    var room = room("g:leave");
+    createGroup(room, "alice", Visibility.PRIVATE, "bob");
+    fannedOut.clear();
+
+    var left = room.<ChatRoom.LeaveReply>runCommand(r -> new ChatRoom.Leave("bob", r));
+
+    assertEquals(new ChatRoom.Left(2), left.reply());
+    assertEquals(Set.of("alice", "bob"), fannedOut.poll().users());
+    assertEquals(Rejection.NOT_MEMBER, rejection(post(room, "bob", "late")));
+    assertEquals(Rejection.NOT_MEMBER, rejection(room.<ChatRoom.LeaveReply>runCommand(r -> new ChatRoom.Leave("bob", r)).reply()));
+  }
+
+  @Test
+  void creatingAgainIsIdempotentForTheCreatorOnly() {
+    var room = room("g:again");
+    createGroup(room, "alice", Visibility.PRIVATE, "bob");
+
+    var retry = createGroup(room, "alice", Visibility.PRIVATE, "bob");
+    assertTrue(retry.hasNoEvents());
+    assertEquals(1, ready(retry.reply()).view().lastSeq());
+    assertEquals(Rejection.ROOM_EXISTS, rejection(createGroup(room, "bob", Visibility.PRIVATE).reply()));
+  }
+
+  @Test
+  void aDmHasExactlyItsTwoPartiesAndFixedMembership() {
+    String id = RoomIds.dm("bob", "alice");
+    var room = room(id);
+
+    var opened = room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.OpenDm("bob", "alice", r));
+    assertEquals(Set.of("alice", "bob"), ready(opened.reply()).view().members().keySet());
+    assertEquals(Kind.DM, ready(opened.reply()).view().kind());
+
+    var reopened = room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.OpenDm("alice", "bob", r));
+    assertTrue(reopened.hasNoEvents());
+    assertEquals(Rejection.WRONG_KIND, rejection(room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.AddMember("alice", "carol", r)).reply()));
+    assertEquals(Rejection.WRONG_KIND, rejection(room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.Join("carol", r)).reply()));
+    assertEquals(Rejection.WRONG_KIND, rejection(room.<ChatRoom.LeaveReply>runCommand(r -> new ChatRoom.Leave("alice", r)).reply()));
+    assertEquals(Rejection.WRONG_KIND, rejection(room.<ChatRoom.RoomReply>runCommand(
+        r -> new ChatRoom.CreateGroup("alice", "x", Visibility.PRIVATE, List.of(), r)).reply()));
+  }
+
+  @Test
+  void aDmCannotBeOpenedUnderSomeoneElsesId() {
+    var room = room(RoomIds.dm("alice", "bob"));
+    var opened = room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.OpenDm("mallory", "alice", r));
+    assertEquals(Rejection.WRONG_KIND, rejection(opened.reply()));
+    assertTrue(opened.hasNoEvents());
+  }
+}

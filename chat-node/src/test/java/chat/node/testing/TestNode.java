@@ -1,0 +1,128 @@
+package chat.node.testing;
+
+import chat.cassandra.testkit.TestCassandra;
+import chat.node.ChatNode;
+import chat.node.ChatNodeSettings;
+import chat.node.auth.DevTokenIssuer;
+import chat.protocol.Protocol;
+import chat.protocol.client.ChatClient;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * A real node in this JVM: its own actor system on free loopback ports, the journal in the test class's
+ * Cassandra keyspace. Several can run side by side; a new one on the same keyspace is a restarted node.
+ */
+public final class TestNode implements AutoCloseable {
+
+  public static final String JWT_SECRET = "integration-test-secret-0123456789abcdef";
+
+  private final ActorSystem<Void> system;
+  private final ChatNode node;
+  private final InetSocketAddress http;
+  private final DevTokenIssuer tokens;
+
+  private TestNode(ActorSystem<Void> system, ChatNode node, InetSocketAddress http) {
+    this.system = system;
+    this.node = node;
+    this.http = http;
+    this.tokens = new DevTokenIssuer(node.settings().auth(), Clock.systemUTC());
+  }
+
+  public static TestNode start(TestCassandra cassandra) {
+    return start(cassandra, Map.of());
+  }
+
+  /** {@code overrides} are config paths, e.g. {@code chat.gateway.auth-timeout}. */
+  public static TestNode start(TestCassandra cassandra, Map<String, Object> overrides) {
+    Map<String, Object> settings = new HashMap<>();
+    settings.put("chat.http.host", "127.0.0.1");
+    settings.put("chat.http.port", 0);
+    settings.put("chat.cluster.join-self", true);
+    settings.put("chat.auth.jwt-secret", JWT_SECRET);
+    settings.put("chat.cassandra.keyspace", cassandra.keyspace());
+    settings.put("chat.cassandra.migrate-on-start", false);
+    settings.put("datastax-java-driver.basic.contact-points", List.of(cassandra.host() + ":" + cassandra.port()));
+    settings.put("datastax-java-driver.basic.load-balancing-policy.local-datacenter", cassandra.localDatacenter());
+    settings.put("pekko.remote.artery.canonical.port", 0);
+    settings.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
+    settings.put("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
+    settings.putAll(overrides);
+    Config config = ConfigFactory.load(ConfigFactory.parseMap(settings)
+        .withFallback(ConfigFactory.parseResources("application.conf")));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chat", config);
+    try {
+      ChatNode node = ChatNode.init(system, ChatNodeSettings.fromConfig(config));
+      InetSocketAddress http = node.binding().toCompletableFuture().get(30, TimeUnit.SECONDS).localAddress();
+      awaitUp(system);
+      return new TestNode(system, node, http);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("test node did not start", e);
+    }
+  }
+
+  private static void awaitUp(ActorSystem<?> system) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (Cluster.get(system).selfMember().status() != MemberStatus.up()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("node did not become Up");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  public URI webSocketUri() {
+    return URI.create("ws://127.0.0.1:" + http.getPort() + Protocol.WEBSOCKET_PATH);
+  }
+
+  public URI httpUri() {
+    return URI.create("http://127.0.0.1:" + http.getPort());
+  }
+
+  public chat.protocol.Limits limits() {
+    return node.settings().limits();
+  }
+
+  public String token(String user) {
+    return tokens.issue(user).token();
+  }
+
+  /** A connected client, not yet authenticated. */
+  public ChatClient connect() {
+    return ChatClient.connect(webSocketUri(), Duration.ofSeconds(10));
+  }
+
+  /** A connected client that completed hello as {@code user}. */
+  public ChatClient login(String user) {
+    ChatClient client = connect();
+    client.hello(token(user)).orTimeout(20, TimeUnit.SECONDS).join();
+    return client;
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("test node did not stop", e);
+    }
+  }
+}
