@@ -2,6 +2,7 @@ package chat.node.dev;
 
 import chat.cassandra.CassandraServer;
 import chat.cassandra.CassandraServerConfig;
+import chat.cassandra.CassandraStartException;
 import chat.node.ChatNode;
 import chat.protocol.Protocol;
 import com.typesafe.config.Config;
@@ -32,10 +33,18 @@ public final class DevMode {
     int httpPort = Integer.parseInt(options.getOrDefault("--http-port", "8080"));
 
     System.out.println("Starting Cassandra (data in " + dataDir.resolve("cassandra") + ") ...");
-    CassandraServer cassandra = CassandraServer.start(CassandraServerConfig.builder(dataDir.resolve("cassandra"))
-        .cqlPort(cqlPort)
-        .storagePort(storagePort)
-        .build());
+    CassandraServer cassandra;
+    try {
+      cassandra = CassandraServer.start(CassandraServerConfig.builder(dataDir.resolve("cassandra"))
+          .cqlPort(cqlPort)
+          .storagePort(storagePort)
+          .build());
+    } catch (CassandraStartException e) {
+      System.err.println("Cassandra did not start: " + e.getMessage());
+      System.err.println("(./chat run --cql-port N --storage-port M picks other ports)");
+      System.exit(1);
+      return;
+    }
 
     Config config = ConfigFactory.parseMap(Map.of(
             "chat.http.port", httpPort,
@@ -60,7 +69,9 @@ public final class DevMode {
       node = ChatNode.init(system);
       http = node.binding().toCompletableFuture().get(60, TimeUnit.SECONDS).localAddress();
     } catch (Exception e) {
-      System.err.println("The node failed to start: " + e);
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      System.err.println("The node failed to start: " + cause.getMessage());
+      System.err.println("(./chat run --http-port N picks another HTTP port)");
       System.exit(1);
       return;
     }

@@ -11,15 +11,13 @@ import chat.node.room.ChatRoom.Rejected;
 import chat.node.room.ChatRoom.Rejection;
 import chat.node.room.ChatRoom.RoomReady;
 import chat.node.room.ChatRoom.Visibility;
-import com.typesafe.config.ConfigFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import chat.node.testing.EntityTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import org.junit.jupiter.api.AfterAll;
@@ -34,12 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LogCapturingExtension.class)
 class ChatRoomTest {
 
-  private static final ActorTestKit testKit = ActorTestKit.create(
-      EventSourcedBehaviorTestKit.config()
-          .withFallback(PersistenceTestKitPlugin.getInstance().config())
-          .withFallback(PersistenceTestKitSnapshotPlugin.getInstance().config())
-          .withFallback(ConfigFactory.parseString(
-              "pekko.actor.serialization-bindings { \"chat.node.CborSerializable\" = jackson-cbor }")));
+  private static final ActorTestKit testKit = ActorTestKit.create(EntityTestKit.config());
 
   private static final RoomSettings SETTINGS = new RoomSettings(4, 3);
 

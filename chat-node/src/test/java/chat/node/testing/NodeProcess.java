@@ -1,0 +1,104 @@
+package chat.node.testing;
+
+import chat.cassandra.testkit.TestCassandra;
+import chat.protocol.Protocol;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A node as its own OS process ({@code chat.node.Main run}), for what only a real process can show:
+ * that {@code kill -9} loses nothing that was acknowledged.
+ */
+public final class NodeProcess implements AutoCloseable {
+
+  private final Process process;
+  private final int httpPort;
+  private final Path log;
+
+  private NodeProcess(Process process, int httpPort, Path log) {
+    this.process = process;
+    this.httpPort = httpPort;
+    this.log = log;
+  }
+
+  public static NodeProcess start(TestCassandra cassandra, Path log) throws IOException, InterruptedException {
+    int httpPort = freePort();
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m",
+        "-Dchat.http.host=127.0.0.1",
+        "-Dchat.http.port=" + httpPort,
+        "-Dchat.cluster.join-self=on",
+        "-Dchat.auth.jwt-secret=" + TestNode.JWT_SECRET,
+        "-Dchat.cassandra.keyspace=" + cassandra.keyspace(),
+        "-Dpekko.remote.artery.canonical.port=" + freePort(),
+        "-Ddatastax-java-driver.basic.contact-points.0=" + cassandra.host() + ":" + cassandra.port(),
+        "-Ddatastax-java-driver.basic.load-balancing-policy.local-datacenter=" + cassandra.localDatacenter(),
+        // the production logback.xml, not the test one
+        "-Dlogback.configurationFile=logback.xml",
+        "-cp", System.getProperty("java.class.path"),
+        "chat.node.Main", "run"));
+    Process process = new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        .start();
+    NodeProcess node = new NodeProcess(process, httpPort, log);
+    node.awaitReady();
+    return node;
+  }
+
+  private void awaitReady() throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("node process exited with " + process.exitValue() + ":\n" + Files.readString(log));
+      }
+      try {
+        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + httpPort + "/ready").toURL().openConnection();
+        c.setConnectTimeout(500);
+        c.setReadTimeout(500);
+        if (c.getResponseCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    close();
+    throw new IllegalStateException("node process not ready within 60 s:\n" + Files.readString(log));
+  }
+
+  public URI webSocketUri() {
+    return URI.create("ws://127.0.0.1:" + httpPort + Protocol.WEBSOCKET_PATH);
+  }
+
+  /** SIGKILL: no shutdown hook, no coordinated shutdown, nothing flushed by the node. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        kill();
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
