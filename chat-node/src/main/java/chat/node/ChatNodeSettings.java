@@ -31,7 +31,8 @@ public record ChatNodeSettings(
       int maxHistoryLimit,
       int outboundBuffer,
       int maxInFlight,
-      Duration sessionRefresh) {}
+      Duration sessionRefresh,
+      int replayMaxItemsPerRoom) {}
 
   /** The keyspace the journal lives in, and whether this node applies the schema migrations at start. */
   public record Cassandra(String keyspace, String replication, boolean migrateOnStart) {
@@ -66,7 +67,8 @@ public record ChatNodeSettings(
             g.getInt("max-history-limit"),
             g.getInt("outbound-buffer"),
             g.getInt("max-in-flight"),
-            g.getDuration("session-refresh")),
+            g.getDuration("session-refresh"),
+            g.getInt("replay-max-items-per-room")),
         new RoomSettings(r.getInt("max-members"), r.getInt("snapshot-every")),
         Cassandra.fromConfig(root));
     settings.check();

@@ -14,11 +14,18 @@ import java.util.List;
   @JsonSubTypes.Type(value = AckResult.Left.class, name = "left"),
   @JsonSubTypes.Type(value = AckResult.Sent.class, name = "sent"),
   @JsonSubTypes.Type(value = AckResult.HistoryPage.class, name = "history"),
+  @JsonSubTypes.Type(value = AckResult.Ok.class, name = "ok"),
 })
 public sealed interface AckResult {
 
-  /** Answers {@code hello}: who the connection is authenticated as, and the limits it must respect. */
-  record Welcome(String userId, int protocol, long serverTime, Limits limits) implements AckResult {}
+  /**
+   * Answers {@code hello}: who the connection is authenticated as, and the limits it must respect.
+   * {@code resuming} is true when a replay of what the device missed follows (ending with {@code synced}).
+   */
+  record Welcome(String userId, int protocol, long serverTime, Limits limits, boolean resuming) implements AckResult {}
+
+  /** Answers requests that have nothing to report ({@code received}). */
+  record Ok() implements AckResult {}
 
   record Pong(long serverTime) implements AckResult {}
 

@@ -23,14 +23,30 @@ import java.util.List;
   @JsonSubTypes.Type(value = ClientFrame.GetRoom.class, name = "get_room"),
   @JsonSubTypes.Type(value = ClientFrame.Send.class, name = "send"),
   @JsonSubTypes.Type(value = ClientFrame.History.class, name = "history"),
+  @JsonSubTypes.Type(value = ClientFrame.Received.class, name = "received"),
 })
 public sealed interface ClientFrame {
 
   /** The request id, echoed in the answer. */
   String id();
 
-  /** Authenticates the connection and negotiates the protocol version; must be the first request. */
-  record Hello(String id, Integer protocol, String token) implements ClientFrame {}
+  /**
+   * Authenticates the connection and negotiates the protocol version; must be the first request.
+   * {@code device} (optional) is a stable id of this installation: with it the server keeps a delivery
+   * cursor per room for the device and, after the welcome, replays what the device has not acknowledged.
+   */
+  record Hello(String id, Integer protocol, String token, String device) implements ClientFrame {
+    public Hello(String id, Integer protocol, String token) {
+      this(id, protocol, token, null);
+    }
+  }
+
+  /**
+   * Acknowledges receipt: for each room, every item up to and including that seq is safely on this
+   * device. Cumulative; needs a {@code device} in hello. Send it now and then (e.g. every second), not
+   * per item.
+   */
+  record Received(String id, java.util.Map<String, Long> cursors) implements ClientFrame {}
 
   /** Application-level liveness check; answered with {@link AckResult.Pong}. */
   record Ping(String id) implements ClientFrame {}

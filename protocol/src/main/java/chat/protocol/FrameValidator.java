@@ -38,7 +38,12 @@ public final class FrameValidator {
   // Java 17: no pattern matching for switch yet, hence the instanceof chain.
   private String fields(ClientFrame frame) {
     if (frame instanceof ClientFrame.Hello h) {
-      return h.protocol() == null ? "protocol is required" : blank(h.token()) ? "token is required" : null;
+      return h.protocol() == null ? "protocol is required"
+          : blank(h.token()) ? "token is required"
+          : h.device() != null && (blank(h.device()) || h.device().length() > Protocol.MAX_DEVICE_ID_CHARS)
+              ? "device must be 1 to " + Protocol.MAX_DEVICE_ID_CHARS + " characters" : null;
+    } else if (frame instanceof ClientFrame.Received r) {
+      return received(r);
     } else if (frame instanceof ClientFrame.CreateRoom c) {
       return createRoom(c);
     } else if (frame instanceof ClientFrame.OpenDm d) {
@@ -87,6 +92,25 @@ public final class FrameValidator {
       }
       if (!seen.add(m)) {
         return "members lists " + m + " twice";
+      }
+    }
+    return null;
+  }
+
+  private static String received(ClientFrame.Received r) {
+    if (r.cursors() == null || r.cursors().isEmpty()) {
+      return "cursors is required: an object of roomId to seq";
+    }
+    if (r.cursors().size() > Protocol.MAX_CURSORS_PER_RECEIVED) {
+      return "at most " + Protocol.MAX_CURSORS_PER_RECEIVED + " rooms per received";
+    }
+    for (var cursor : r.cursors().entrySet()) {
+      String bad = room(cursor.getKey());
+      if (bad != null) {
+        return "cursors: " + bad;
+      }
+      if (cursor.getValue() == null || cursor.getValue() < 1) {
+        return "cursors: seq of " + cursor.getKey() + " must be at least 1";
       }
     }
     return null;

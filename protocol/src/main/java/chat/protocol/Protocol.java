@@ -28,6 +28,8 @@ public final class Protocol {
 
   public static final int MAX_REQUEST_ID_CHARS = 64;
   public static final int MAX_CLIENT_MSG_ID_CHARS = 64;
+  public static final int MAX_DEVICE_ID_CHARS = 64;
+  public static final int MAX_CURSORS_PER_RECEIVED = 500;
   public static final int MAX_ROOM_NAME_CHARS = 100;
   public static final int MAX_INITIAL_MEMBERS = 100;
   public static final int DEFAULT_HISTORY_LIMIT = 50;

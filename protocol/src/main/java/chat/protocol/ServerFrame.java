@@ -5,20 +5,25 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
  * Every frame the server sends: answers to requests ({@link Ack}, {@link Error}), timeline items pushed
- * live as they are appended ({@link TimelineItem}), and {@link Closing}, the last frame before the server
- * closes the connection.
+ * live or replayed ({@link TimelineItem}), replay markers ({@link Gap}, {@link CaughtUp}, {@link Synced}),
+ * and {@link Closing}, the last frame before the server closes the connection.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
   @JsonSubTypes.Type(value = ServerFrame.Ack.class, name = "ack"),
   @JsonSubTypes.Type(value = ServerFrame.Error.class, name = "error"),
   @JsonSubTypes.Type(value = ServerFrame.Closing.class, name = "closing"),
+  @JsonSubTypes.Type(value = ServerFrame.Gap.class, name = "gap"),
+  @JsonSubTypes.Type(value = ServerFrame.CaughtUp.class, name = "caught_up"),
+  @JsonSubTypes.Type(value = ServerFrame.Synced.class, name = "synced"),
   @JsonSubTypes.Type(value = TimelineItem.Message.class, name = "message"),
   @JsonSubTypes.Type(value = TimelineItem.RoomCreated.class, name = "room_created"),
   @JsonSubTypes.Type(value = TimelineItem.MemberJoined.class, name = "member_joined"),
   @JsonSubTypes.Type(value = TimelineItem.MemberLeft.class, name = "member_left"),
 })
-public sealed interface ServerFrame permits ServerFrame.Ack, ServerFrame.Error, ServerFrame.Closing, TimelineItem {
+public sealed interface ServerFrame
+    permits ServerFrame.Ack, ServerFrame.Error, ServerFrame.Closing, ServerFrame.Gap, ServerFrame.CaughtUp,
+        ServerFrame.Synced, TimelineItem {
 
   /** The successful answer to request {@code id}. */
   record Ack(String id, AckResult result) implements ServerFrame {}
@@ -43,4 +48,16 @@ public sealed interface ServerFrame permits ServerFrame.Ack, ServerFrame.Error, 
       return new Closing(code, message, code.retryable());
     }
   }
+
+  /**
+   * Items {@code from..to} of a room will not be delivered by this replay, for {@code reason}
+   * ({@code backlog_limit}: more were missed than one replay delivers; read them with history if wanted).
+   */
+  record Gap(String roomId, long from, long to, String reason) implements ServerFrame {}
+
+  /** Everything of the room up to {@code seq} has now been sent to this connection, in order. */
+  record CaughtUp(String roomId, long seq) implements ServerFrame {}
+
+  /** Every room of the replay that followed hello is caught up; {@code rooms} is how many there were. */
+  record Synced(int rooms) implements ServerFrame {}
 }

@@ -20,6 +20,8 @@ class FrameCodecTest {
   static Stream<ClientFrame> everyClientFrame() {
     return Stream.of(
         new ClientFrame.Hello("1", 1, "tok"),
+        new ClientFrame.Hello("1b", 1, "tok", "phone-1"),
+        new ClientFrame.Received("1c", java.util.Map.of("team-1", 7L, "dm:a:b", 3L)),
         new ClientFrame.Ping("2"),
         new ClientFrame.CreateRoom("3", "team-1", "Team", List.of("bob"), Visibility.PUBLIC),
         new ClientFrame.CreateRoom("3b", null, "Team", null, null),
@@ -43,7 +45,7 @@ class FrameCodecTest {
   static Stream<ServerFrame> everyServerFrame() {
     var message = new TimelineItem.Message("r", 2, 1000, "alice", "c-1", "hi");
     return Stream.of(
-        new ServerFrame.Ack("1", new AckResult.Welcome("alice", 1, 5, LIMITS)),
+        new ServerFrame.Ack("1", new AckResult.Welcome("alice", 1, 5, LIMITS, true)),
         new ServerFrame.Ack("2", new AckResult.Pong(5)),
         new ServerFrame.Ack("3", new AckResult.Room(new RoomInfo("r", RoomKind.GROUP, "Team", Visibility.PRIVATE, "alice", List.of("alice", "bob"), 3, 10))),
         new ServerFrame.Ack("4", new AckResult.Rooms(List.of(new RoomSummary("dm:a:b", RoomKind.DM, null, "b")))),
@@ -57,6 +59,10 @@ class FrameCodecTest {
         ServerFrame.Error.of("8", ErrorCode.NOT_MEMBER, "no"),
         ServerFrame.Error.of(null, ErrorCode.BAD_FRAME, "bad"),
         ServerFrame.Closing.of(ErrorCode.SLOW_CONSUMER, "slow"),
+        new ServerFrame.Ack("9", new AckResult.Ok()),
+        new ServerFrame.Gap("r", 2, 10, "backlog_limit"),
+        new ServerFrame.CaughtUp("r", 12),
+        new ServerFrame.Synced(3),
         message);
   }
 
@@ -98,7 +104,11 @@ class FrameCodecTest {
         Arguments.of("{\"id\":\"5\",\"type\":\"create_room\",\"name\":\"x\",\"members\":[\"a\",\"a\"]}", "5", ErrorCode.INVALID_REQUEST),
         Arguments.of("{\"id\":\"5\",\"type\":\"create_room\",\"name\":\"x\",\"visibility\":\"secret\"}", "5", ErrorCode.INVALID_REQUEST),
         Arguments.of("{\"id\":\"6\",\"type\":\"hello\",\"token\":\"t\"}", "6", ErrorCode.INVALID_REQUEST),
-        Arguments.of("{\"id\":{\"x\":1},\"type\":\"ping\"}", null, ErrorCode.INVALID_REQUEST));
+        Arguments.of("{\"id\":{\"x\":1},\"type\":\"ping\"}", null, ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"7\",\"type\":\"received\"}", "7", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"7\",\"type\":\"received\",\"cursors\":{\"r\":0}}", "7", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"7\",\"type\":\"received\",\"cursors\":{\"r\":\"x\"}}", "7", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"8\",\"type\":\"hello\",\"protocol\":1,\"token\":\"t\",\"device\":\"\"}", "8", ErrorCode.INVALID_REQUEST));
   }
 
   @ParameterizedTest

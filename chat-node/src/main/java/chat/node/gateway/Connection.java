@@ -12,6 +12,14 @@ import chat.protocol.FrameCodec;
 import chat.protocol.Limits;
 import chat.protocol.Protocol;
 import chat.protocol.ServerFrame;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -26,16 +34,23 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.stream.BoundedSourceQueue;
+import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.QueueOfferResult;
+import org.apache.pekko.stream.typed.javadsl.ActorSink;
 
 /**
  * One WebSocket connection: authenticates it, runs its requests (up to {@code max-in-flight} at once, the
- * rest wait in TCP), writes answers and live timeline items into a bounded outbound queue, and keeps the
- * device registered with the user's session.
+ * rest wait in TCP), writes answers and timeline items into a bounded outbound queue, and keeps the
+ * connection registered with the user's session.
  *
  * <p>Inbound frames arrive one at a time through a backpressured sink; the next one is requested only when
  * this actor is ready for it, so a fast client cannot grow this actor's mailbox. Outbound never blocks: a
  * full queue means the client does not read, and it is disconnected ({@code slow_consumer}).
+ *
+ * <p>Timeline items reach the client through {@link RoomStreams}, which merges live pushes with replays
+ * from the journal: after a hello with a device id, everything the device has not acknowledged is
+ * replayed, paced by how fast the client reads; a live push that skips a seq triggers a replay of the
+ * hole. Either way each room's items leave in seq order, once.
  */
 final class Connection extends AbstractBehavior<Connection.Command> {
 
@@ -56,6 +71,22 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   private record Delivered(ChatRoom.TimelineEntry entry) implements Command {}
 
+  private record DeviceOpened(UserSession.DeviceSync sync) implements Command {}
+
+  private record DeviceOpenFailed(Throwable cause) implements Command {}
+
+  private record ReplayStarted(ActorRef<StreamAck> ackTo) implements Command {}
+
+  private record ReplayReceived(ActorRef<StreamAck> ackTo, Replay.Element element) implements Command {}
+
+  private enum ReplayCompleted implements Command { INSTANCE }
+
+  private record ReplayFailed(Throwable cause) implements Command {}
+
+  private enum ReplayPace implements Command { INSTANCE }
+
+  private enum RetryReplay implements Command { INSTANCE }
+
   private enum AuthDeadline implements Command { INSTANCE }
 
   private enum RefreshSession implements Command { INSTANCE }
@@ -63,7 +94,11 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   /** Stop even if the stream never confirms that the closed connection ended. */
   private enum ClosingDeadline implements Command { INSTANCE }
 
-  private static final java.time.Duration CLOSING_GRACE = java.time.Duration.ofSeconds(5);
+  private static final Duration CLOSING_GRACE = Duration.ofSeconds(5);
+  private static final Duration REPLAY_PACE = Duration.ofMillis(20);
+  private static final Duration REPLAY_RETRY = Duration.ofSeconds(1);
+  /** Live items held while the device is being opened; beyond this they are re-read by the replay. */
+  private static final int MAX_EARLY_ITEMS = 1000;
 
   /** Dependencies shared by all connections of a node. */
   record Deps(
@@ -71,8 +106,10 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       Limits limits,
       JwtAuthenticator authenticator,
       RequestHandler requests,
+      Replay replay,
       FrameCodec codec,
-      ClusterSharding sharding) {}
+      ClusterSharding sharding,
+      Materializer materializer) {}
 
   static Behavior<Command> create(Deps deps, BoundedSourceQueue<Message> outbound) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Connection(context, timers, deps, outbound)));
@@ -82,14 +119,28 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private final TimerScheduler<Command> timers;
   private final BoundedSourceQueue<Message> outbound;
   private final String connectionId = UUID.randomUUID().toString();
-  private final ActorRef<ChatRoom.TimelineEntry> device;
+  private final ActorRef<ChatRoom.TimelineEntry> deliveries;
+  private final RoomStreams streams = new RoomStreams();
+  private final RoomStreams.Output output = new StreamOutput();
 
   private String userId;
+  private String deviceId;
   private int inFlight;
   /** Set while the inbound stream waits for this actor to take another frame. */
   private ActorRef<StreamAck> stalledAck;
   private boolean outboundClosed;
   private boolean inboundEnded;
+
+  /** Non-null between a hello with a device and the session's answer: live items wait here. */
+  private List<ChatRoom.TimelineEntry> early;
+  /** Rooms to replay next, by room, from the lowest seq asked for. */
+  private final Map<String, Replay.Start> pendingReplays = new LinkedHashMap<>();
+  private boolean replaying;
+  /** Set while the replay stream waits for the client to read what was already queued. */
+  private ActorRef<StreamAck> pacedReplayAck;
+  /** Rooms of a new device, replayed only to learn where they end; their cursors start there. */
+  private final Set<String> baselineRooms = new HashSet<>();
+  private final Map<String, Long> baselineCursors = new HashMap<>();
 
   private Connection(
       ActorContext<Command> context, TimerScheduler<Command> timers, Deps deps, BoundedSourceQueue<Message> outbound) {
@@ -97,7 +148,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     this.deps = deps;
     this.timers = timers;
     this.outbound = outbound;
-    this.device = context.messageAdapter(ChatRoom.TimelineEntry.class, Delivered::new);
+    this.deliveries = context.messageAdapter(ChatRoom.TimelineEntry.class, Delivered::new);
     timers.startSingleTimer(AuthDeadline.INSTANCE, deps.settings().authTimeout());
   }
 
@@ -110,12 +161,39 @@ final class Connection extends AbstractBehavior<Connection.Command> {
         })
         .onMessage(Received.class, m -> outboundClosed ? this : onReceived(m))
         .onMessage(Answered.class, this::onAnswered)
-        .onMessage(Delivered.class, m -> {
-          write(ProtocolMapping.item(m.entry()));
+        .onMessage(Delivered.class, this::onDelivered)
+        .onMessage(DeviceOpened.class, this::onDeviceOpened)
+        .onMessage(DeviceOpenFailed.class, m -> {
+          getContext().getLog().warn("connection {}: device {} of {} could not be opened: {}",
+              connectionId, deviceId, userId, m.cause().toString());
+          return close(ErrorCode.UNAVAILABLE, "your device's state cannot be read right now; reconnect");
+        })
+        .onMessage(ReplayStarted.class, m -> pace(m.ackTo()))
+        .onMessage(ReplayReceived.class, this::onReplayed)
+        .onMessageEquals(ReplayCompleted.INSTANCE, () -> {
+          replaying = false;
+          runNextReplay();
           return this;
         })
+        .onMessage(ReplayFailed.class, m -> {
+          getContext().getLog().warn("connection {}: replay failed, retrying: {}", connectionId, m.cause().toString());
+          replaying = false;
+          timers.startSingleTimer(RetryReplay.INSTANCE, REPLAY_RETRY);
+          return this;
+        })
+        .onMessageEquals(RetryReplay.INSTANCE, () -> {
+          streams.catchingUp().forEach(room -> requestReplay(room,
+              baselineRooms.contains(room) ? null : streams.lastSent(room) + 1));
+          runNextReplay();
+          return this;
+        })
+        .onMessageEquals(ReplayPace.INSTANCE, () -> {
+          ActorRef<StreamAck> waiting = pacedReplayAck;
+          pacedReplayAck = null;
+          return waiting == null ? this : pace(waiting);
+        })
         .onMessage(RefreshSession.class, m -> {
-          session().tell(new UserSession.Connect(connectionId, device));
+          session().tell(new UserSession.Connect(connectionId, deliveries));
           return this;
         })
         .onMessage(AuthDeadline.class, m -> userId != null ? this
@@ -133,6 +211,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
         .onSignal(PostStop.class, signal -> onStop())
         .build();
   }
+
+  // ---------------------------------------------------------------- inbound
 
   private Behavior<Command> onReceived(Received m) {
     InboundFrames.Inbound inbound = m.inbound();
@@ -168,7 +248,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       write(ServerFrame.Error.of(frame.id(), ErrorCode.UNAUTHENTICATED, "send hello with a token first"));
     } else {
       inFlight++;
-      getContext().pipeToSelf(deps.requests().handle(userId, frame), (answer, failure) ->
+      getContext().pipeToSelf(deps.requests().handle(userId, deviceId, frame), (answer, failure) ->
           new Answered(failure == null ? answer
               : ServerFrame.Error.of(frame.id(), ErrorCode.INTERNAL, "internal error")));
     }
@@ -187,12 +267,17 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       return ServerFrame.Error.of(hello.id(), ErrorCode.INVALID_TOKEN, rejected.reason());
     }
     userId = ((JwtAuthenticator.Authenticated) result).userId();
+    deviceId = hello.device();
     timers.cancel(AuthDeadline.INSTANCE);
-    session().tell(new UserSession.Connect(connectionId, device));
+    if (deviceId != null) {
+      openDevice();
+    } else {
+      session().tell(new UserSession.Connect(connectionId, deliveries));
+    }
     timers.startTimerWithFixedDelay(RefreshSession.INSTANCE, deps.settings().sessionRefresh());
-    getContext().getLog().debug("connection {} authenticated as {}", connectionId, userId);
+    getContext().getLog().debug("connection {} authenticated as {} (device {})", connectionId, userId, deviceId);
     return new ServerFrame.Ack(hello.id(),
-        new AckResult.Welcome(userId, Protocol.VERSION, System.currentTimeMillis(), deps.limits()));
+        new AckResult.Welcome(userId, Protocol.VERSION, System.currentTimeMillis(), deps.limits(), deviceId != null));
   }
 
   private Behavior<Command> onAnswered(Answered m) {
@@ -205,6 +290,145 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     return this;
   }
 
+  // ---------------------------------------------------------------- timeline: live and replayed
+
+  private void openDevice() {
+    early = new ArrayList<>();
+    getContext().ask(UserSession.DeviceSync.class, session(),
+        deps.settings().askTimeout(),
+        replyTo -> new UserSession.OpenDevice(deviceId, connectionId, deliveries, replyTo),
+        (sync, failure) -> failure == null ? new DeviceOpened(sync) : new DeviceOpenFailed(failure));
+  }
+
+  /**
+   * Plans the replay of every room of the user: from the device's cursor, or from the user's joining for
+   * rooms the device has no cursor for, or (a new device) nothing at all: it starts at each room's end.
+   */
+  private Behavior<Command> onDeviceOpened(DeviceOpened m) {
+    UserSession.DeviceSync sync = m.sync();
+    Set<String> roomIds = new HashSet<>();
+    for (UserSession.Membership membership : sync.rooms()) {
+      String roomId = membership.roomId();
+      roomIds.add(roomId);
+      Long cursor = sync.cursors().get(roomId);
+      if (sync.isNew()) {
+        baselineRooms.add(roomId);
+        requestReplay(roomId, null);
+      } else {
+        requestReplay(roomId, cursor != null ? cursor + 1 : membership.seq());
+      }
+    }
+    streams.startInitialSync(roomIds, output);
+    List<ChatRoom.TimelineEntry> arrived = early;
+    early = null;
+    arrived.forEach(entry -> streams.live(entry, output));
+    runNextReplay();
+    return this;
+  }
+
+  private Behavior<Command> onDelivered(Delivered m) {
+    if (early != null) {
+      if (early.size() < MAX_EARLY_ITEMS) {
+        early.add(m.entry());
+      } // else: the replay that follows reads it from the journal
+      return this;
+    }
+    streams.live(m.entry(), output);
+    return this;
+  }
+
+  private Behavior<Command> onReplayed(ReplayReceived m) {
+    Replay.Element element = m.element();
+    if (element instanceof Replay.Item item) {
+      streams.replayed(item.entry(), output);
+    } else if (element instanceof Replay.Gap gap) {
+      streams.gap(gap.roomId(), gap.from(), gap.to(), output);
+    } else if (element instanceof Replay.RoomDone done) {
+      streams.roomDone(done.roomId(), done.lastSeq(), output);
+    } else if (element instanceof Replay.Skipped skipped) {
+      streams.skipped(skipped.roomId(), output);
+    }
+    return pace(m.ackTo());
+  }
+
+  /** Takes the next replayed element only while the client keeps the outbound queue at most half full. */
+  private Behavior<Command> pace(ActorRef<StreamAck> ackTo) {
+    if (outboundClosed) {
+      return this;
+    }
+    if (outbound.size() < deps.settings().outboundBuffer() / 2) {
+      ackTo.tell(StreamAck.INSTANCE);
+    } else {
+      pacedReplayAck = ackTo;
+      timers.startSingleTimer(ReplayPace.INSTANCE, REPLAY_PACE);
+    }
+    return this;
+  }
+
+  private void requestReplay(String roomId, Long fromSeq) {
+    pendingReplays.merge(roomId, new Replay.Start(roomId, fromSeq), (a, b) ->
+        a.fromSeq() == null ? b : b.fromSeq() == null ? a : a.fromSeq() <= b.fromSeq() ? a : b);
+  }
+
+  /** One replay stream at a time; rooms asked for meanwhile go into the next one. */
+  private void runNextReplay() {
+    if (replaying || pendingReplays.isEmpty() || outboundClosed) {
+      return;
+    }
+    List<Replay.Start> starts = new ArrayList<>(pendingReplays.values());
+    pendingReplays.clear();
+    replaying = true;
+    deps.replay().source(userId, starts)
+        .to(ActorSink.actorRefWithBackpressure(
+            getContext().getSelf(),
+            ReplayReceived::new,
+            ReplayStarted::new,
+            StreamAck.INSTANCE,
+            ReplayCompleted.INSTANCE,
+            ReplayFailed::new))
+        .run(deps.materializer());
+  }
+
+  /** Turns the ordering decisions into frames and replays. */
+  private final class StreamOutput implements RoomStreams.Output {
+    @Override
+    public void item(ChatRoom.TimelineEntry entry) {
+      write(ProtocolMapping.item(entry));
+    }
+
+    @Override
+    public void gap(String roomId, long from, long to) {
+      write(new ServerFrame.Gap(roomId, from, to, "backlog_limit"));
+    }
+
+    @Override
+    public void caughtUp(String roomId, long seq) {
+      write(new ServerFrame.CaughtUp(roomId, seq));
+      if (baselineRooms.remove(roomId)) {
+        baselineCursors.put(roomId, seq);
+      }
+    }
+
+    @Override
+    public void synced(int rooms) {
+      write(new ServerFrame.Synced(rooms));
+      if (!baselineCursors.isEmpty()) {
+        // a new device starts at the end of each room: that is what it has "received"
+        session().tell(new UserSession.AdvanceCursors(deviceId, Map.copyOf(baselineCursors),
+            getContext().getSystem().ignoreRef()));
+        baselineCursors.clear();
+      }
+    }
+
+    @Override
+    public void catchUp(String roomId, long fromSeq) {
+      requestReplay(roomId, fromSeq);
+      runNextReplay();
+    }
+  }
+
+  // ---------------------------------------------------------------- outbound
+
   /** Queues a frame for the client; a full queue means the client does not read. */
   private void write(ServerFrame frame) {
     if (outboundClosed) {
@@ -213,7 +437,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     QueueOfferResult result = outbound.offer(TextMessage.create(deps.codec().encode(frame)));
     if (result == QueueOfferResult.dropped()) {
       closeOutbound(ServerFrame.Closing.of(ErrorCode.SLOW_CONSUMER,
-          "more than " + deps.settings().outboundBuffer() + " frames unread; reconnect and read history"));
+          "more than " + deps.settings().outboundBuffer() + " frames unread; reconnect and resume"));
     } else if (!result.isEnqueued()) {
       outboundClosed = true; // the stream is already gone; the inbound side's end will stop this actor
     }

@@ -49,11 +49,14 @@ final class RequestHandler {
     this.askTimeout = askTimeout;
   }
 
-  /** Never fails: every outcome, including timeouts and faults, is an answer frame for {@code frame.id()}. */
-  CompletionStage<ServerFrame> handle(String user, ClientFrame frame) {
+  /**
+   * Never fails: every outcome, including timeouts and faults, is an answer frame for {@code frame.id()}.
+   * {@code device} is the connection's device id, or null.
+   */
+  CompletionStage<ServerFrame> handle(String user, String device, ClientFrame frame) {
     CompletionStage<ServerFrame> answer;
     try {
-      answer = dispatch(user, frame);
+      answer = frame instanceof ClientFrame.Received received ? received(user, device, received) : dispatch(user, frame);
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
@@ -125,6 +128,17 @@ final class RequestHandler {
       }
       return CompletableFuture.completedFuture(rejected(id, (ChatRoom.Rejected) reply));
     });
+  }
+
+  /** Cursors are taken in memory by the session and journaled in batches; the answer does not wait for that. */
+  private CompletionStage<ServerFrame> received(String user, String device, ClientFrame.Received r) {
+    if (device == null) {
+      return CompletableFuture.completedFuture(ServerFrame.Error.of(r.id(), ErrorCode.INVALID_REQUEST,
+          "received needs a device: send hello with a device id"));
+    }
+    return session(user)
+        .<Done>ask(replyTo -> new UserSession.AdvanceCursors(device, Map.copyOf(r.cursors()), replyTo), askTimeout)
+        .thenApply(done -> ack(r.id(), new AckResult.Ok()));
   }
 
   private CompletionStage<ServerFrame> leave(String user, ClientFrame.Leave l) {

@@ -43,9 +43,12 @@ public final class WebSocketGateway {
     this.system = system;
     ChatNodeSettings.Gateway g = settings.gateway();
     FrameCodec codec = new FrameCodec(settings.limits());
+    Materializer materializer = Materializer.matFromSystem(system);
     this.deps = new Connection.Deps(g, settings.limits(), authenticator,
-        new RequestHandler(sharding, timeline, g.askTimeout()), codec, sharding);
-    this.inboundFrames = new InboundFrames(g.maxFrameBytes(), g.dropFrameBytes(), Materializer.matFromSystem(system));
+        new RequestHandler(sharding, timeline, g.askTimeout()),
+        new Replay(sharding, timeline, g.askTimeout(), g.replayMaxItemsPerRoom()),
+        codec, sharding, materializer);
+    this.inboundFrames = new InboundFrames(g.maxFrameBytes(), g.dropFrameBytes(), materializer);
   }
 
   public Route route() {

@@ -12,6 +12,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -27,9 +28,11 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * replaces it, so index updates may arrive twice or out of order (from the gateway and from fan-out)
  * and still converge.
  *
- * <p>Not journaled: the connected devices. Connections register and refresh their registration
+ * <p>Journaled too: each device's delivery cursors (how far it acknowledged each room), batched.
+ *
+ * <p>Not journaled: the open connections. Connections register and refresh their registration
  * periodically, so the registry rebuilds itself within one refresh interval after this entity moves or
- * restarts, and a device on a node that died disappears when its actor's termination is observed.
+ * restarts, and a connection on a node that died disappears when its actor's termination is observed.
  */
 public final class UserSession
     extends EventSourcedBehaviorWithEnforcedReplies<UserSession.Command, UserSession.Event, UserSession.State> {
@@ -55,9 +58,47 @@ public final class UserSession
 
   private record DeviceTerminated(String connectionId, ActorRef<ChatRoom.TimelineEntry> device) implements Command {}
 
+  /**
+   * A device (a stable client installation) connects: registers the connection like {@link Connect},
+   * registers the device if new, and returns what its replay needs: the user's rooms and how far this
+   * device has acknowledged each. Because the connection is registered before the reply, everything
+   * appended after the replay looked at a room reaches the connection live.
+   */
+  public record OpenDevice(
+      String deviceId, String connectionId, ActorRef<ChatRoom.TimelineEntry> device, ActorRef<DeviceSync> replyTo)
+      implements Command {}
+
+  /**
+   * The device acknowledged receipt up to these seqs. Applied at once in memory and journaled in batches
+   * (at most one event per {@link #CURSOR_FLUSH_INTERVAL} per user), so acking never costs a write per
+   * message. A crash before the flush moves a cursor back, which only means redelivery.
+   */
+  public record AdvanceCursors(String deviceId, Map<String, Long> cursors, ActorRef<Done> replyTo) implements Command {}
+
+  private enum FlushCursors implements Command { INSTANCE }
+
   // ---------------------------------------------------------------- replies, events, state
 
   public record RoomList(List<Membership> rooms) implements CborSerializable {}
+
+  /**
+   * {@code isNew}: the device was never seen before (it has no cursors; its replay starts now).
+   * {@code rooms}: the rooms the user is a member of. {@code cursors}: room to last acknowledged seq.
+   */
+  public record DeviceSync(boolean isNew, List<Membership> rooms, Map<String, Long> cursors) implements CborSerializable {}
+
+  /** What the journal keeps of a device: when it was last opened and how far it acknowledged each room. */
+  public record Device(long lastSeenAt, Map<String, Long> cursors) implements CborSerializable {
+    public Device {
+      cursors = Map.copyOf(cursors);
+    }
+
+    Device advancedTo(Map<String, Long> acked, long at) {
+      Map<String, Long> next = new HashMap<>(cursors);
+      acked.forEach((room, seq) -> next.merge(room, seq, Math::max));
+      return new Device(Math.max(lastSeenAt, at), next);
+    }
+  }
 
   /**
    * The user's relation to one room as of room seq {@code seq}. {@code peer} is the other user of a DM;
@@ -71,9 +112,15 @@ public final class UserSession
 
   public record MembershipRecorded(Membership membership) implements Event {}
 
-  public record State(Map<String, Membership> rooms) implements CborSerializable {
+  public record DeviceRegistered(String deviceId, long at) implements Event {}
+
+  /** A batch of acknowledgements: device to (room to seq). Cursors only move forward. */
+  public record CursorsAdvanced(Map<String, Map<String, Long>> cursors, long at) implements Event {}
+
+  public record State(Map<String, Membership> rooms, Map<String, Device> devices) implements CborSerializable {
     public State {
       rooms = Map.copyOf(rooms);
+      devices = Map.copyOf(devices);
     }
 
     boolean isNewer(Membership m) {
@@ -84,25 +131,69 @@ public final class UserSession
     State with(Membership m) {
       Map<String, Membership> next = new HashMap<>(rooms);
       next.put(m.roomId(), m);
-      return new State(next);
+      return new State(next, devices);
+    }
+
+    State withDevice(String deviceId, long at) {
+      Map<String, Device> next = new HashMap<>(devices);
+      next.merge(deviceId, new Device(at, Map.of()), (known, fresh) -> new Device(at, known.cursors()));
+      return new State(rooms, evictBeyond(next, MAX_DEVICES));
+    }
+
+    /** Cursors of rooms the user was never in are dropped, so a client cannot grow this state at will. */
+    State withCursors(Map<String, Map<String, Long>> acked, long at) {
+      Map<String, Device> next = new HashMap<>(devices);
+      acked.forEach((deviceId, cursors) -> {
+        Map<String, Long> known = new HashMap<>(cursors);
+        known.keySet().retainAll(rooms.keySet());
+        next.put(deviceId, next.getOrDefault(deviceId, new Device(at, Map.of())).advancedTo(known, at));
+      });
+      return new State(rooms, evictBeyond(next, MAX_DEVICES));
+    }
+
+    List<Membership> memberships() {
+      return rooms.values().stream().filter(Membership::member).toList();
+    }
+
+    /** Keeps the most recently seen devices; a forgotten device is treated as new when it returns. */
+    private static Map<String, Device> evictBeyond(Map<String, Device> devices, int max) {
+      while (devices.size() > max) {
+        String oldest = devices.entrySet().stream()
+            .min(java.util.Comparator.comparingLong((Map.Entry<String, Device> e) -> e.getValue().lastSeenAt())
+                .thenComparing(Map.Entry::getKey))
+            .orElseThrow().getKey();
+        devices.remove(oldest);
+      }
+      return devices;
     }
   }
 
   // ---------------------------------------------------------------- behaviour
 
+  /** How often acknowledged cursors are journaled, at most. */
+  public static final Duration CURSOR_FLUSH_INTERVAL = Duration.ofSeconds(1);
+  /** Devices remembered per user; the least recently seen is forgotten first. */
+  public static final int MAX_DEVICES = 32;
+
   private final String userId;
   private final ActorContext<Command> context;
-  /** Ephemeral: connection id to device. Rebuilt by the connections' periodic refresh. */
-  private final Map<String, ActorRef<ChatRoom.TimelineEntry>> devices = new HashMap<>();
+  private final TimerScheduler<Command> timers;
+  /** Acknowledged but not yet journaled: device to (room to seq). */
+  private Map<String, Map<String, Long>> pendingCursors = new HashMap<>();
+  /** Ephemeral: connection id to connection. Rebuilt by the connections' periodic refresh. */
+  private final Map<String, ActorRef<ChatRoom.TimelineEntry>> connections = new HashMap<>();
 
-  private UserSession(String userId, PersistenceId persistenceId, ActorContext<Command> context) {
+  private UserSession(
+      String userId, PersistenceId persistenceId, ActorContext<Command> context, TimerScheduler<Command> timers) {
     super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.userId = userId;
     this.context = context;
+    this.timers = timers;
   }
 
   public static Behavior<Command> create(String userId, PersistenceId persistenceId) {
-    return Behaviors.setup(context -> new UserSession(userId, persistenceId, context));
+    return Behaviors.withTimers(timers ->
+        Behaviors.setup(context -> new UserSession(userId, persistenceId, context, timers)));
   }
 
   public static PersistenceId persistenceId(String userId) {
@@ -111,7 +202,7 @@ public final class UserSession
 
   @Override
   public State emptyState() {
-    return new State(Map.of());
+    return new State(Map.of(), Map.of());
   }
 
   @Override
@@ -119,18 +210,20 @@ public final class UserSession
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(RecordMembership.class, this::recordMembership)
-        .onCommand(ListRooms.class, (s, c) -> Effect().reply(c.replyTo(),
-            new RoomList(s.rooms().values().stream().filter(Membership::member).toList())))
+        .onCommand(ListRooms.class, (s, c) -> Effect().reply(c.replyTo(), new RoomList(s.memberships())))
+        .onCommand(OpenDevice.class, this::openDevice)
+        .onCommand(AdvanceCursors.class, this::advanceCursors)
+        .onCommand(FlushCursors.class, (s, c) -> flushCursors(s))
         .onCommand(Connect.class, this::connect)
         .onCommand(Disconnect.class, (s, c) -> {
-          ActorRef<ChatRoom.TimelineEntry> device = devices.remove(c.connectionId());
+          ActorRef<ChatRoom.TimelineEntry> device = connections.remove(c.connectionId());
           if (device != null) {
             context.unwatch(device);
           }
           return Effect().noReply();
         })
         .onCommand(DeviceTerminated.class, (s, c) -> {
-          devices.remove(c.connectionId(), c.device());
+          connections.remove(c.connectionId(), c.device());
           return Effect().noReply();
         })
         .onCommand(Deliver.class, this::deliver)
@@ -145,11 +238,18 @@ public final class UserSession
   }
 
   private ReplyEffect<Event, State> connect(State state, Connect c) {
-    ActorRef<ChatRoom.TimelineEntry> known = devices.put(c.connectionId(), c.device());
-    if (!c.device().equals(known)) {
-      context.watchWith(c.device(), new DeviceTerminated(c.connectionId(), c.device()));
-    }
+    register(c.connectionId(), c.device());
     return Effect().noReply();
+  }
+
+  private void register(String connectionId, ActorRef<ChatRoom.TimelineEntry> connection) {
+    ActorRef<ChatRoom.TimelineEntry> known = connections.put(connectionId, connection);
+    if (!connection.equals(known)) {
+      // one actor, one registration: a connection that re-registers under another id replaces the old one
+      connections.entrySet().removeIf(e -> !e.getKey().equals(connectionId) && e.getValue().equals(connection));
+      context.unwatch(connection);
+      context.watchWith(connection, new DeviceTerminated(connectionId, connection));
+    }
   }
 
   private ReplyEffect<Event, State> deliver(State state, Deliver c) {
@@ -163,8 +263,40 @@ public final class UserSession
     return Effect().noReply();
   }
 
+  private ReplyEffect<Event, State> openDevice(State state, OpenDevice c) {
+    register(c.connectionId(), c.device());
+    Device known = state.devices().get(c.deviceId());
+    long now = System.currentTimeMillis();
+    if (known == null && !pendingCursors.containsKey(c.deviceId())) {
+      return Effect().persist(new DeviceRegistered(c.deviceId(), now))
+          .thenReply(c.replyTo(), s -> new DeviceSync(true, s.memberships(), Map.of()));
+    }
+    Map<String, Long> cursors = new HashMap<>(known == null ? Map.of() : known.cursors());
+    pendingCursors.getOrDefault(c.deviceId(), Map.of()).forEach((room, seq) -> cursors.merge(room, seq, Math::max));
+    return Effect().reply(c.replyTo(), new DeviceSync(false, state.memberships(), cursors));
+  }
+
+  private ReplyEffect<Event, State> advanceCursors(State state, AdvanceCursors c) {
+    Map<String, Long> pending = pendingCursors.computeIfAbsent(c.deviceId(), d -> new HashMap<>());
+    c.cursors().forEach((room, seq) -> pending.merge(room, seq, Math::max));
+    if (!timers.isTimerActive(FlushCursors.INSTANCE)) {
+      timers.startSingleTimer(FlushCursors.INSTANCE, CURSOR_FLUSH_INTERVAL);
+    }
+    return Effect().reply(c.replyTo(), Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> flushCursors(State state) {
+    if (pendingCursors.isEmpty()) {
+      return Effect().noReply();
+    }
+    Map<String, Map<String, Long>> batch = new HashMap<>();
+    pendingCursors.forEach((device, cursors) -> batch.put(device, Map.copyOf(cursors)));
+    pendingCursors = new HashMap<>();
+    return Effect().persist(new CursorsAdvanced(batch, System.currentTimeMillis())).thenNoReply();
+  }
+
   private void forward(ChatRoom.TimelineEntry entry) {
-    devices.values().forEach(device -> device.tell(entry));
+    connections.values().forEach(connection -> connection.tell(entry));
   }
 
   /** The change to this user's membership that a timeline entry carries, if any. */
@@ -187,6 +319,8 @@ public final class UserSession
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(MembershipRecorded.class, (s, e) -> s.with(e.membership()))
+        .onEvent(DeviceRegistered.class, (s, e) -> s.withDevice(e.deviceId(), e.at()))
+        .onEvent(CursorsAdvanced.class, (s, e) -> s.withCursors(e.cursors(), e.at()))
         .build();
   }
 }

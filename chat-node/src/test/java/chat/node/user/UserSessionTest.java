@@ -116,4 +116,57 @@ class UserSessionTest {
   private static ChatRoom.TimelineEntry message(String roomId, long seq) {
     return new ChatRoom.TimelineEntry(roomId, seq, new ChatRoom.MessagePosted("alice", "c" + seq, "hi", seq));
   }
+
+  private static UserSession.DeviceSync open(
+      EventSourcedBehaviorTestKit<UserSession.Command, UserSession.Event, UserSession.State> s, String device,
+      TestProbe<ChatRoom.TimelineEntry> connection) {
+    return s.<UserSession.DeviceSync>runCommand(r -> new UserSession.OpenDevice(device, "conn-" + device, connection.getRef(), r)).reply();
+  }
+
+  @Test
+  void aDeviceIsNewOnceAndItsAcknowledgementsAreKeptAcrossRestarts() {
+    var s = session("erin");
+    TestProbe<ChatRoom.TimelineEntry> phone = testKit.createTestProbe();
+    s.<Done>runCommand(r -> new UserSession.RecordMembership(group("g:1", 1, true), r));
+    s.<Done>runCommand(r -> new UserSession.RecordMembership(group("g:2", 3, true), r));
+
+    var first = open(s, "phone", phone);
+    assertTrue(first.isNew());
+    assertEquals(2, first.rooms().size());
+    assertTrue(!open(s, "phone", phone).isNew());
+
+    // applied at once (visible to the next open) ...
+    s.<Done>runCommand(r -> new UserSession.AdvanceCursors("phone", java.util.Map.of("g:1", 7L, "g:2", 4L), r));
+    s.<Done>runCommand(r -> new UserSession.AdvanceCursors("phone", java.util.Map.of("g:1", 5L, "g:9", 2L), r));
+    assertEquals(java.util.Map.of("g:1", 7L, "g:2", 4L, "g:9", 2L), open(s, "phone", phone).cursors());
+
+    // ... and journaled in one batch shortly after; cursors never move back, unknown rooms are dropped
+    phone.awaitAssert(Duration.ofSeconds(5), () -> {
+      assertEquals(java.util.Map.of("g:1", 7L, "g:2", 4L), s.getState().devices().get("phone").cursors());
+      return null;
+    });
+    s.restart();
+    assertEquals(java.util.Map.of("g:1", 7L, "g:2", 4L), open(s, "phone", phone).cursors());
+  }
+
+  @Test
+  void openingADeviceRegistersItsConnectionForDelivery() {
+    var s = session("frank");
+    TestProbe<ChatRoom.TimelineEntry> laptop = testKit.createTestProbe();
+    open(s, "laptop", laptop);
+    s.runCommand(new UserSession.Deliver(message("g:1", 2)));
+    assertEquals(2, laptop.receiveMessage().seq());
+  }
+
+  @Test
+  void onlyTheMostRecentlySeenDevicesAreRemembered() {
+    var s = session("gina");
+    TestProbe<ChatRoom.TimelineEntry> probe = testKit.createTestProbe();
+    for (int i = 0; i <= UserSession.MAX_DEVICES; i++) {
+      open(s, "device-" + i, probe);
+    }
+    assertEquals(UserSession.MAX_DEVICES, s.getState().devices().size());
+    assertTrue(!s.getState().devices().containsKey("device-0"));
+    assertTrue(open(s, "device-0", probe).isNew());
+  }
 }

@@ -123,6 +123,16 @@ public final class ChatClient implements AutoCloseable {
     return ask(new ClientFrame.Hello(nextId(), Protocol.VERSION, token), AckResult.Welcome.class);
   }
 
+  /** Hello as a known device: the server replays what this device has not acknowledged. */
+  public CompletableFuture<AckResult.Welcome> hello(String token, String device) {
+    return ask(new ClientFrame.Hello(nextId(), Protocol.VERSION, token, device), AckResult.Welcome.class);
+  }
+
+  /** Acknowledges receipt up to these seqs (room id to seq). */
+  public CompletableFuture<AckResult.Ok> received(java.util.Map<String, Long> cursors) {
+    return ask(new ClientFrame.Received(nextId(), cursors), AckResult.Ok.class);
+  }
+
   public CompletableFuture<AckResult.Pong> ping() {
     return ask(new ClientFrame.Ping(nextId()), AckResult.Pong.class);
   }
