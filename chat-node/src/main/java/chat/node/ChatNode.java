@@ -8,7 +8,8 @@ import chat.node.http.DevTokenRoute;
 import chat.node.http.HealthRoutes;
 import chat.node.room.ChatRoom;
 import chat.node.room.RoomTimeline;
-import chat.node.user.SessionFanout;
+import chat.node.user.JournalUnreadCounter;
+import chat.node.user.ShardedMemberSessions;
 import chat.node.user.UserSession;
 import com.datastax.oss.driver.api.core.CqlSession;
 import java.net.InetSocketAddress;
@@ -56,14 +57,18 @@ public final class ChatNode {
     joinCluster(system, settings);
 
     ClusterSharding sharding = ClusterSharding.get(system);
+    var timeline = new RoomTimeline(system, READ_JOURNAL);
+    var unreadCounter = new JournalUnreadCounter(system, timeline);
     sharding.init(Entity.of(UserSession.ENTITY_KEY,
-        ctx -> UserSession.create(ctx.getEntityId(), UserSession.persistenceId(ctx.getEntityId()))));
-    var fanout = new SessionFanout(sharding);
+            ctx -> UserSession.create(ctx.getEntityId(), UserSession.persistenceId(ctx.getEntityId()), unreadCounter,
+                ShardedMemberSessions.rooms(sharding)))
+        .withStopMessage(UserSession.Passivate.INSTANCE));
+    var memberSessions = new ShardedMemberSessions(sharding);
     sharding.init(Entity.of(ChatRoom.ENTITY_KEY,
-        ctx -> ChatRoom.create(ctx.getEntityId(), ChatRoom.persistenceId(ctx.getEntityId()), fanout, settings.room())));
+        ctx -> ChatRoom.create(ctx.getEntityId(), ChatRoom.persistenceId(ctx.getEntityId()), memberSessions, settings.room())));
 
     var authenticator = new JwtAuthenticator(settings.auth(), Clock.systemUTC());
-    var gateway = new WebSocketGateway(system, settings, sharding, new RoomTimeline(system, READ_JOURNAL), authenticator);
+    var gateway = new WebSocketGateway(system, settings, sharding, timeline, authenticator);
     Route routes = Directives.concat(gateway.route(), new HealthRoutes(system).route());
     if (settings.devMode()) {
       log.warn("dev mode: POST /dev/token issues tokens for any user; never enable this in production");

@@ -15,6 +15,8 @@ import java.util.List;
   @JsonSubTypes.Type(value = AckResult.Sent.class, name = "sent"),
   @JsonSubTypes.Type(value = AckResult.HistoryPage.class, name = "history"),
   @JsonSubTypes.Type(value = AckResult.Ok.class, name = "ok"),
+  @JsonSubTypes.Type(value = AckResult.ReadState.class, name = "read"),
+  @JsonSubTypes.Type(value = AckResult.Receipts.class, name = "receipts"),
 })
 public sealed interface AckResult {
 
@@ -26,6 +28,19 @@ public sealed interface AckResult {
 
   /** Answers requests that have nothing to report ({@code received}). */
   record Ok() implements AckResult {}
+
+  /** Answers {@code read}: where the user's read marker is now, and how many messages remain unread. */
+  record ReadState(String roomId, long seq, long unread) implements AckResult {}
+
+  /**
+   * Answers {@code receipts}. {@code members}: each member's delivered and read positions (rooms of up to
+   * 32 members; absent for larger ones). With a {@code seq} in the request: of the {@code others} other
+   * members, {@code deliveredTo} have received that item and {@code readBy} have read it.
+   */
+  record Receipts(String roomId, List<MemberReceipt> members, Long seq, Integer others, Integer deliveredTo, Integer readBy)
+      implements AckResult {}
+
+  record MemberReceipt(String user, long delivered, long read) {}
 
   record Pong(long serverTime) implements AckResult {}
 

@@ -24,6 +24,8 @@ import java.util.List;
   @JsonSubTypes.Type(value = ClientFrame.Send.class, name = "send"),
   @JsonSubTypes.Type(value = ClientFrame.History.class, name = "history"),
   @JsonSubTypes.Type(value = ClientFrame.Received.class, name = "received"),
+  @JsonSubTypes.Type(value = ClientFrame.Read.class, name = "read"),
+  @JsonSubTypes.Type(value = ClientFrame.Receipts.class, name = "receipts"),
 })
 public sealed interface ClientFrame {
 
@@ -47,6 +49,18 @@ public sealed interface ClientFrame {
    * per item.
    */
   record Received(String id, java.util.Map<String, Long> cursors) implements ClientFrame {}
+
+  /**
+   * Marks the room read up to {@code seq} for the user (all their devices). Only moves forward. The
+   * user's other devices are told with a {@code read_marker} push.
+   */
+  record Read(String id, String roomId, Long seq) implements ClientFrame {}
+
+  /**
+   * Who has received and read a room how far. With {@code seq}: also how many of the other members have
+   * received and read that item ("delivered to 2 of 3").
+   */
+  record Receipts(String id, String roomId, Long seq) implements ClientFrame {}
 
   /** Application-level liveness check; answered with {@link AckResult.Pong}. */
   record Ping(String id) implements ClientFrame {}

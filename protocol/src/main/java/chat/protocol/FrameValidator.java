@@ -44,6 +44,10 @@ public final class FrameValidator {
               ? "device must be 1 to " + Protocol.MAX_DEVICE_ID_CHARS + " characters" : null;
     } else if (frame instanceof ClientFrame.Received r) {
       return received(r);
+    } else if (frame instanceof ClientFrame.Receipts r) {
+      return firstOf(room(r.roomId()), r.seq() != null && r.seq() < 1 ? "seq must be at least 1" : null);
+    } else if (frame instanceof ClientFrame.Read r) {
+      return firstOf(room(r.roomId()), r.seq() == null || r.seq() < 1 ? "seq is required, at least 1" : null);
     } else if (frame instanceof ClientFrame.CreateRoom c) {
       return createRoom(c);
     } else if (frame instanceof ClientFrame.OpenDm d) {

@@ -1,4 +1,7 @@
 package chat.protocol;
 
-/** One entry of {@code list_rooms}. For a DM, {@code peer} is the other user and {@code name} is null. */
-public record RoomSummary(String roomId, RoomKind kind, String name, String peer) {}
+/**
+ * One entry of {@code list_rooms}. For a DM, {@code peer} is the other user and {@code name} is null.
+ * {@code readSeq}: the user's read marker; {@code unread}: messages from others after it.
+ */
+public record RoomSummary(String roomId, RoomKind kind, String name, String peer, long readSeq, long unread) {}

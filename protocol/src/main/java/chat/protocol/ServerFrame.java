@@ -16,6 +16,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = ServerFrame.Gap.class, name = "gap"),
   @JsonSubTypes.Type(value = ServerFrame.CaughtUp.class, name = "caught_up"),
   @JsonSubTypes.Type(value = ServerFrame.Synced.class, name = "synced"),
+  @JsonSubTypes.Type(value = ServerFrame.ReadMarker.class, name = "read_marker"),
+  @JsonSubTypes.Type(value = ServerFrame.Receipt.class, name = "receipt"),
   @JsonSubTypes.Type(value = TimelineItem.Message.class, name = "message"),
   @JsonSubTypes.Type(value = TimelineItem.RoomCreated.class, name = "room_created"),
   @JsonSubTypes.Type(value = TimelineItem.MemberJoined.class, name = "member_joined"),
@@ -23,7 +25,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 })
 public sealed interface ServerFrame
     permits ServerFrame.Ack, ServerFrame.Error, ServerFrame.Closing, ServerFrame.Gap, ServerFrame.CaughtUp,
-        ServerFrame.Synced, TimelineItem {
+        ServerFrame.Synced, ServerFrame.ReadMarker, ServerFrame.Receipt, TimelineItem {
 
   /** The successful answer to request {@code id}. */
   record Ack(String id, AckResult result) implements ServerFrame {}
@@ -60,4 +62,17 @@ public sealed interface ServerFrame
 
   /** Every room of the replay that followed hello is caught up; {@code rooms} is how many there were. */
   record Synced(int rooms) implements ServerFrame {}
+
+  /**
+   * The user's read marker of a room moved to {@code seq} (on any of their devices, or because they sent
+   * a message), or its unread count was corrected: {@code unread} messages from others remain after it.
+   */
+  record ReadMarker(String roomId, long seq, long unread) implements ServerFrame {}
+
+  /**
+   * In a room of up to 32 members: {@code user} has now received (on some device) everything up to
+   * {@code delivered} and read up to {@code read}. Larger rooms send no per-member receipts; ask with
+   * {@code receipts} instead.
+   */
+  record Receipt(String roomId, String user, long delivered, long read) implements ServerFrame {}
 }

@@ -22,6 +22,8 @@ class FrameCodecTest {
         new ClientFrame.Hello("1", 1, "tok"),
         new ClientFrame.Hello("1b", 1, "tok", "phone-1"),
         new ClientFrame.Received("1c", java.util.Map.of("team-1", 7L, "dm:a:b", 3L)),
+        new ClientFrame.Read("1d", "team-1", 9L),
+        new ClientFrame.Receipts("1e", "team-1", 4L),
         new ClientFrame.Ping("2"),
         new ClientFrame.CreateRoom("3", "team-1", "Team", List.of("bob"), Visibility.PUBLIC),
         new ClientFrame.CreateRoom("3b", null, "Team", null, null),
@@ -48,7 +50,7 @@ class FrameCodecTest {
         new ServerFrame.Ack("1", new AckResult.Welcome("alice", 1, 5, LIMITS, true)),
         new ServerFrame.Ack("2", new AckResult.Pong(5)),
         new ServerFrame.Ack("3", new AckResult.Room(new RoomInfo("r", RoomKind.GROUP, "Team", Visibility.PRIVATE, "alice", List.of("alice", "bob"), 3, 10))),
-        new ServerFrame.Ack("4", new AckResult.Rooms(List.of(new RoomSummary("dm:a:b", RoomKind.DM, null, "b")))),
+        new ServerFrame.Ack("4", new AckResult.Rooms(List.of(new RoomSummary("dm:a:b", RoomKind.DM, null, "b", 4, 2)))),
         new ServerFrame.Ack("5", new AckResult.Left("r", 9)),
         new ServerFrame.Ack("6", new AckResult.Sent("r", 2, 1000, true)),
         new ServerFrame.Ack("7", new AckResult.HistoryPage("r", List.of(
@@ -63,6 +65,10 @@ class FrameCodecTest {
         new ServerFrame.Gap("r", 2, 10, "backlog_limit"),
         new ServerFrame.CaughtUp("r", 12),
         new ServerFrame.Synced(3),
+        new ServerFrame.ReadMarker("r", 12, 3),
+        new ServerFrame.Receipt("r", "bob", 12, 10),
+        new ServerFrame.Ack("11", new AckResult.Receipts("r", List.of(new AckResult.MemberReceipt("bob", 12, 10)), 11L, 1, 1, 0)),
+        new ServerFrame.Ack("10", new AckResult.ReadState("r", 12, 0)),
         message);
   }
 
@@ -106,6 +112,7 @@ class FrameCodecTest {
         Arguments.of("{\"id\":\"6\",\"type\":\"hello\",\"token\":\"t\"}", "6", ErrorCode.INVALID_REQUEST),
         Arguments.of("{\"id\":{\"x\":1},\"type\":\"ping\"}", null, ErrorCode.INVALID_REQUEST),
         Arguments.of("{\"id\":\"7\",\"type\":\"received\"}", "7", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"7\",\"type\":\"read\",\"roomId\":\"r\"}", "7", ErrorCode.INVALID_REQUEST),
         Arguments.of("{\"id\":\"7\",\"type\":\"received\",\"cursors\":{\"r\":0}}", "7", ErrorCode.INVALID_REQUEST),
         Arguments.of("{\"id\":\"7\",\"type\":\"received\",\"cursors\":{\"r\":\"x\"}}", "7", ErrorCode.INVALID_REQUEST),
         Arguments.of("{\"id\":\"8\",\"type\":\"hello\",\"protocol\":1,\"token\":\"t\",\"device\":\"\"}", "8", ErrorCode.INVALID_REQUEST));

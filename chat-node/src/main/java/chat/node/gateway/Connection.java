@@ -69,7 +69,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   private record Answered(ServerFrame frame) implements Command {}
 
-  private record Delivered(ChatRoom.TimelineEntry entry) implements Command {}
+  private record Delivered(UserSession.ToConnection message) implements Command {}
 
   private record DeviceOpened(UserSession.DeviceSync sync) implements Command {}
 
@@ -119,7 +119,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private final TimerScheduler<Command> timers;
   private final BoundedSourceQueue<Message> outbound;
   private final String connectionId = UUID.randomUUID().toString();
-  private final ActorRef<ChatRoom.TimelineEntry> deliveries;
+  private final ActorRef<UserSession.ToConnection> deliveries;
   private final RoomStreams streams = new RoomStreams();
   private final RoomStreams.Output output = new StreamOutput();
 
@@ -148,7 +148,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     this.deps = deps;
     this.timers = timers;
     this.outbound = outbound;
-    this.deliveries = context.messageAdapter(ChatRoom.TimelineEntry.class, Delivered::new);
+    this.deliveries = context.messageAdapter(UserSession.ToConnection.class, Delivered::new);
     timers.startSingleTimer(AuthDeadline.INSTANCE, deps.settings().authTimeout());
   }
 
@@ -327,13 +327,23 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   }
 
   private Behavior<Command> onDelivered(Delivered m) {
+    if (m.message() instanceof UserSession.ReadMarkerMoved moved) {
+      write(new ServerFrame.ReadMarker(moved.roomId(), moved.seq(), moved.unread()));
+      return this;
+    }
+    if (m.message() instanceof UserSession.ReceiptUpdate update) {
+      ChatRoom.Receipt r = update.receipt();
+      write(new ServerFrame.Receipt(r.roomId(), r.user(), r.delivered(), r.read()));
+      return this;
+    }
+    ChatRoom.TimelineEntry entry = ((UserSession.TimelineUpdate) m.message()).entry();
     if (early != null) {
       if (early.size() < MAX_EARLY_ITEMS) {
-        early.add(m.entry());
+        early.add(entry);
       } // else: the replay that follows reads it from the journal
       return this;
     }
-    streams.live(m.entry(), output);
+    streams.live(entry, output);
     return this;
   }
 

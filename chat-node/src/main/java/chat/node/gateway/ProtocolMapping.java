@@ -2,6 +2,7 @@ package chat.node.gateway;
 
 import chat.node.room.ChatRoom;
 import chat.node.user.UserSession;
+import chat.protocol.AckResult;
 import chat.protocol.ErrorCode;
 import chat.protocol.RoomInfo;
 import chat.protocol.RoomKind;
@@ -37,8 +38,16 @@ final class ProtocolMapping {
         view.createdBy(), List.copyOf(view.members().keySet()), view.lastSeq(), view.createdAt());
   }
 
-  static RoomSummary summary(UserSession.Membership m) {
-    return new RoomSummary(m.roomId(), kind(m.kind()), m.name(), m.peer());
+  static RoomSummary summary(UserSession.Membership m, UserSession.ReadState read) {
+    return new RoomSummary(m.roomId(), kind(m.kind()), m.name(), m.peer(),
+        read == null ? 0 : read.readSeq(), read == null ? 0 : read.unread());
+  }
+
+  static AckResult.Receipts receipts(String roomId, ChatRoom.Receipts r) {
+    List<AckResult.MemberReceipt> members = r.perMember().isEmpty() ? null : r.perMember().stream()
+        .map(m -> new AckResult.MemberReceipt(m.user(), m.delivered(), m.read()))
+        .toList();
+    return new AckResult.Receipts(roomId, members, r.seq(), r.others(), r.deliveredTo(), r.readBy());
   }
 
   static ChatRoom.Visibility visibility(Visibility v) {

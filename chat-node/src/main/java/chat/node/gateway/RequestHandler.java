@@ -99,8 +99,18 @@ final class RequestHandler {
       return session(user).<UserSession.RoomList>ask(UserSession.ListRooms::new, askTimeout)
           .thenApply(list -> ack(id, new AckResult.Rooms(list.rooms().stream()
               .sorted(Comparator.comparing(UserSession.Membership::roomId))
-              .map(ProtocolMapping::summary)
+              .map(m -> ProtocolMapping.summary(m, list.reads().get(m.roomId())))
               .toList())));
+    } else if (frame instanceof ClientFrame.Receipts r) {
+      return room(r.roomId()).<ChatRoom.ReceiptsReply>ask(replyTo -> new ChatRoom.GetReceipts(user, r.seq(), replyTo), askTimeout)
+          .thenApply(reply -> reply instanceof ChatRoom.Receipts receipts
+              ? ack(id, ProtocolMapping.receipts(r.roomId(), receipts))
+              : rejected(id, (ChatRoom.Rejected) reply));
+    } else if (frame instanceof ClientFrame.Read r) {
+      return session(user).<UserSession.ReadReply>ask(replyTo -> new UserSession.MarkRead(r.roomId(), r.seq(), replyTo), askTimeout)
+          .thenApply(reply -> reply instanceof UserSession.ReadMarked marked
+              ? ack(id, new AckResult.ReadState(marked.roomId(), marked.seq(), marked.unread()))
+              : ServerFrame.Error.of(id, ErrorCode.NOT_MEMBER, "you are not a member of this room"));
     } else if (frame instanceof ClientFrame.Ping) {
       return CompletableFuture.completedFuture(ack(id, new AckResult.Pong(System.currentTimeMillis())));
     }

@@ -21,7 +21,9 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One conversation: a group or a DM. Owns membership and the ordered timeline.
@@ -69,6 +71,12 @@ public final class ChatRoom
   /** Checks that {@code requester} may read the timeline and returns how far it goes. */
   public record AuthorizeRead(String requester, ActorRef<ReadReply> replyTo) implements Command {}
 
+  /** From a member's session: how far the member has received (on any device) and read. Not journaled. */
+  public record MemberProgress(String user, long delivered, long read) implements Command {}
+
+  /** Receipts; with {@code seq}, also how many other members received and read that item. */
+  public record GetReceipts(String requester, Long seq, ActorRef<ReceiptsReply> replyTo) implements Command {}
+
   // ---------------------------------------------------------------- replies
 
   public sealed interface RoomReply extends CborSerializable {}
@@ -78,6 +86,19 @@ public final class ChatRoom
   public sealed interface LeaveReply extends CborSerializable {}
 
   public sealed interface ReadReply extends CborSerializable {}
+
+  public sealed interface ReceiptsReply extends CborSerializable {}
+
+  /** A member's positions in this room. */
+  public record Receipt(String roomId, String user, long delivered, long read) implements CborSerializable {}
+
+  /**
+   * {@code perMember}: every member's receipt (rooms up to {@link #PER_MEMBER_RECEIPTS_MAX} members), else
+   * empty. {@code seq}, {@code others}, {@code deliveredTo}, {@code readBy}: the counts for one item
+   * among the members other than the requester (null without a seq).
+   */
+  public record Receipts(List<Receipt> perMember, Long seq, Integer others, Integer deliveredTo, Integer readBy)
+      implements ReceiptsReply {}
 
   public record RoomReady(RoomView view) implements RoomReply {}
 
@@ -90,7 +111,7 @@ public final class ChatRoom
 
   public record ReadAllowed(long lastSeq) implements ReadReply {}
 
-  public record Rejected(Rejection reason) implements RoomReply, PostReply, LeaveReply, ReadReply {}
+  public record Rejected(Rejection reason) implements RoomReply, PostReply, LeaveReply, ReadReply, ReceiptsReply {}
 
   /**
    * A room as a member sees it. {@code members} maps each member to the seq at which they (last) joined,
@@ -173,19 +194,27 @@ public final class ChatRoom
 
   // ---------------------------------------------------------------- behaviour
 
-  private final String roomId;
-  private final Fanout fanout;
-  private final RoomSettings settings;
+  /** Rooms up to this size push every member's receipt changes to all members; larger ones only aggregate. */
+  public static final int PER_MEMBER_RECEIPTS_MAX = 32;
 
-  private ChatRoom(String roomId, PersistenceId persistenceId, Fanout fanout, RoomSettings settings) {
+  private final String roomId;
+  private final MemberSessions members;
+  private final RoomSettings settings;
+  /**
+   * Receipts, not journaled: the members' sessions journal their own read markers and cursors, and
+   * re-report them when the room starts ({@link #signalHandler}), so this is a cache that rebuilds itself.
+   */
+  private final Map<String, Receipt> receipts = new HashMap<>();
+
+  private ChatRoom(String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings) {
     super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.roomId = roomId;
-    this.fanout = fanout;
+    this.members = members;
     this.settings = settings;
   }
 
-  public static ChatRoom create(String roomId, PersistenceId persistenceId, Fanout fanout, RoomSettings settings) {
-    return new ChatRoom(roomId, persistenceId, fanout, settings);
+  public static ChatRoom create(String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings) {
+    return new ChatRoom(roomId, persistenceId, members, settings);
   }
 
   public static PersistenceId persistenceId(String roomId) {
@@ -214,7 +243,9 @@ public final class ChatRoom
         .onCommand(Leave.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(Post.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
-        .onCommand(AuthorizeRead.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)));
+        .onCommand(AuthorizeRead.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(MemberProgress.class, (s, c) -> Effect().noReply())
+        .onCommand(GetReceipts.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)));
     builder.forStateType(Active.class)
         .onCommand(CreateGroup.class, this::createAgain)
         .onCommand(OpenDm.class, this::openDmAgain)
@@ -225,7 +256,10 @@ public final class ChatRoom
         .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(),
             s.isMember(c.requester()) ? new RoomReady(s.view(roomId)) : reject(Rejection.NOT_MEMBER)))
         .onCommand(AuthorizeRead.class, (s, c) -> Effect().reply(c.replyTo(),
-            s.isMember(c.requester()) ? new ReadAllowed(s.lastSeq()) : reject(Rejection.NOT_MEMBER)));
+            s.isMember(c.requester()) ? new ReadAllowed(s.lastSeq()) : reject(Rejection.NOT_MEMBER)))
+        .onCommand(MemberProgress.class, this::memberProgress)
+        .onCommand(GetReceipts.class, (s, c) -> Effect().reply(c.replyTo(),
+            s.isMember(c.requester()) ? receipts(s, c) : reject(Rejection.NOT_MEMBER)));
     return builder.build();
   }
 
@@ -325,6 +359,57 @@ public final class ChatRoom
     return persistAndPublish(posted, c.replyTo(), s -> new Accepted(active(s).lastSeq(), posted.ts()));
   }
 
+  private ReplyEffect<Event, State> memberProgress(Active state, MemberProgress c) {
+    if (!state.isMember(c.user())) {
+      return Effect().noReply();
+    }
+    Receipt known = receipts.get(c.user());
+    long delivered = Math.max(Math.max(c.delivered(), c.read()), known == null ? 0 : known.delivered());
+    long read = Math.max(c.read(), known == null ? 0 : known.read());
+    Receipt next = new Receipt(roomId, c.user(), Math.min(delivered, state.lastSeq()), Math.min(read, state.lastSeq()));
+    if (!next.equals(known)) {
+      receipts.put(c.user(), next);
+      if (state.members().size() <= PER_MEMBER_RECEIPTS_MAX) {
+        members.receipt(state.members().keySet(), next);
+      }
+    }
+    return Effect().noReply();
+  }
+
+  private Receipts receipts(Active state, GetReceipts c) {
+    receipts.keySet().retainAll(state.members().keySet());
+    List<Receipt> perMember = state.members().size() <= PER_MEMBER_RECEIPTS_MAX
+        ? state.members().keySet().stream().sorted()
+            .map(user -> receipts.getOrDefault(user, new Receipt(roomId, user, 0, 0)))
+            .toList()
+        : List.of();
+    if (c.seq() == null) {
+      return new Receipts(perMember, null, null, null, null);
+    }
+    int others = state.members().size() - (state.isMember(c.requester()) ? 1 : 0);
+    int deliveredTo = 0;
+    int readBy = 0;
+    for (Receipt r : receipts.values()) {
+      if (!r.user().equals(c.requester())) {
+        deliveredTo += r.delivered() >= c.seq() ? 1 : 0;
+        readBy += r.read() >= c.seq() ? 1 : 0;
+      }
+    }
+    return new Receipts(perMember, c.seq(), others, deliveredTo, readBy);
+  }
+
+  /** After recovery the receipt cache is empty: the members' sessions report their positions again. */
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          if (state instanceof Active active) {
+            members.requestProgress(active.members().keySet(), roomId);
+          }
+        })
+        .build();
+  }
+
   /** Persist, then hand the entry to fan-out, then answer: an answer always means "durably stored". */
   private <R> ReplyEffect<Event, State> persistAndPublish(
       Event event, ActorRef<R> replyTo, java.util.function.Function<State, R> reply) {
@@ -340,7 +425,10 @@ public final class ChatRoom
       recipients = new ArrayList<>(recipients);
       recipients.add(left.user());
     }
-    fanout.deliver(recipients, new TimelineEntry(roomId, state.lastSeq(), event));
+    members.deliver(recipients, new TimelineEntry(roomId, state.lastSeq(), event));
+    if (event instanceof MemberLeft left) {
+      receipts.remove(left.user());
+    }
   }
 
   @Override

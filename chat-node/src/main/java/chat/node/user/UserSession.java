@@ -9,6 +9,7 @@ import java.util.Map;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -48,15 +49,15 @@ public final class UserSession
 
   public record ListRooms(ActorRef<RoomList> replyTo) implements Command {}
 
-  /** Registers (or refreshes) a connected device; {@code device} receives this user's timeline entries. */
-  public record Connect(String connectionId, ActorRef<ChatRoom.TimelineEntry> device) implements Command {}
+  /** Registers (or refreshes) a connection; {@code device} receives what the session sends devices. */
+  public record Connect(String connectionId, ActorRef<ToConnection> device) implements Command {}
 
   public record Disconnect(String connectionId) implements Command {}
 
   /** A timeline entry of one of the user's rooms, from the room's fan-out. */
   public record Deliver(ChatRoom.TimelineEntry entry) implements Command {}
 
-  private record DeviceTerminated(String connectionId, ActorRef<ChatRoom.TimelineEntry> device) implements Command {}
+  private record DeviceTerminated(String connectionId, ActorRef<ToConnection> device) implements Command {}
 
   /**
    * A device (a stable client installation) connects: registers the connection like {@link Connect},
@@ -65,21 +66,64 @@ public final class UserSession
    * appended after the replay looked at a room reaches the connection live.
    */
   public record OpenDevice(
-      String deviceId, String connectionId, ActorRef<ChatRoom.TimelineEntry> device, ActorRef<DeviceSync> replyTo)
+      String deviceId, String connectionId, ActorRef<ToConnection> device, ActorRef<DeviceSync> replyTo)
       implements Command {}
 
   /**
    * The device acknowledged receipt up to these seqs. Applied at once in memory and journaled in batches
-   * (at most one event per {@link #CURSOR_FLUSH_INTERVAL} per user), so acking never costs a write per
+   * (at most one event per {@link #FLUSH_INTERVAL} per user), so acking never costs a write per
    * message. A crash before the flush moves a cursor back, which only means redelivery.
    */
   public record AdvanceCursors(String deviceId, Map<String, Long> cursors, ActorRef<Done> replyTo) implements Command {}
 
-  private enum FlushCursors implements Command { INSTANCE }
+  /**
+   * Moves the user's read marker of a room forward (for all devices) and answers where it is and how many
+   * messages remain unread. The user's connections are told with {@link ReadMarkerMoved}.
+   */
+  public record MarkRead(String roomId, long seq, ActorRef<ReadReply> replyTo) implements Command {}
+
+  /** From a room: report how far this user received and read it (the room rebuilds its receipts). */
+  public record ReportProgress(String roomId) implements Command {}
+
+  /** From a room: a member's receipt changed; pass it to the connections. */
+  public record DeliverReceipt(ChatRoom.Receipt receipt) implements Command {}
+
+  private enum Flush implements Command { INSTANCE }
+
+  /**
+   * Sharding's stop message (passivation, rebalancing, graceful shutdown): journal what is pending, then
+   * stop, so only a crash can lose the last second of cursors and counts.
+   */
+  public enum Passivate implements Command { INSTANCE }
+
+  private record Recounted(String roomId, long version, long count) implements Command {}
+
+  private record RecountFailed(String roomId, long version) implements Command {}
+
+  // ---------------------------------------------------------------- to connections
+
+  /** What a session sends to the user's connections. */
+  public sealed interface ToConnection extends CborSerializable {}
+
+  public record TimelineUpdate(ChatRoom.TimelineEntry entry) implements ToConnection {}
+
+  public record ReadMarkerMoved(String roomId, long seq, long unread) implements ToConnection {}
+
+  public record ReceiptUpdate(ChatRoom.Receipt receipt) implements ToConnection {}
 
   // ---------------------------------------------------------------- replies, events, state
 
-  public record RoomList(List<Membership> rooms) implements CborSerializable {}
+  /** The rooms the user is in, with the read state of each (absent: nothing read, nothing counted yet). */
+  public record RoomList(List<Membership> rooms, Map<String, ReadState> reads) implements CborSerializable {}
+
+  public sealed interface ReadReply extends CborSerializable {}
+
+  public record ReadMarked(String roomId, long seq, long unread) implements ReadReply {}
+
+  public record NotAMember() implements ReadReply {}
+
+  /** Journaled read state of a room: marker, how far counted, and the unread messages from others. */
+  public record ReadState(long readSeq, long countedUpTo, long unread) implements CborSerializable {}
 
   /**
    * {@code isNew}: the device was never seen before (it has no cursors; its replay starts now).
@@ -117,10 +161,22 @@ public final class UserSession
   /** A batch of acknowledgements: device to (room to seq). Cursors only move forward. */
   public record CursorsAdvanced(Map<String, Map<String, Long>> cursors, long at) implements Event {}
 
-  public record State(Map<String, Membership> rooms, Map<String, Device> devices) implements CborSerializable {
+  /** A batch of read states that changed since the last one. */
+  public record ReadStatesRecorded(Map<String, ReadState> reads) implements Event {}
+
+  public record State(Map<String, Membership> rooms, Map<String, Device> devices, Map<String, ReadState> reads)
+      implements CborSerializable {
     public State {
       rooms = Map.copyOf(rooms);
       devices = Map.copyOf(devices);
+      reads = Map.copyOf(reads);
+    }
+
+    State withReads(Map<String, ReadState> changed) {
+      Map<String, ReadState> next = new HashMap<>(reads);
+      next.putAll(changed);
+      next.keySet().retainAll(rooms.keySet());
+      return new State(rooms, devices, next);
     }
 
     boolean isNewer(Membership m) {
@@ -131,13 +187,13 @@ public final class UserSession
     State with(Membership m) {
       Map<String, Membership> next = new HashMap<>(rooms);
       next.put(m.roomId(), m);
-      return new State(next, devices);
+      return new State(next, devices, reads);
     }
 
     State withDevice(String deviceId, long at) {
       Map<String, Device> next = new HashMap<>(devices);
       next.merge(deviceId, new Device(at, Map.of()), (known, fresh) -> new Device(at, known.cursors()));
-      return new State(rooms, evictBeyond(next, MAX_DEVICES));
+      return new State(rooms, evictBeyond(next, MAX_DEVICES), reads);
     }
 
     /** Cursors of rooms the user was never in are dropped, so a client cannot grow this state at will. */
@@ -148,7 +204,7 @@ public final class UserSession
         known.keySet().retainAll(rooms.keySet());
         next.put(deviceId, next.getOrDefault(deviceId, new Device(at, Map.of())).advancedTo(known, at));
       });
-      return new State(rooms, evictBeyond(next, MAX_DEVICES));
+      return new State(rooms, evictBeyond(next, MAX_DEVICES), reads);
     }
 
     List<Membership> memberships() {
@@ -170,8 +226,8 @@ public final class UserSession
 
   // ---------------------------------------------------------------- behaviour
 
-  /** How often acknowledged cursors are journaled, at most. */
-  public static final Duration CURSOR_FLUSH_INTERVAL = Duration.ofSeconds(1);
+  /** How often acknowledged cursors and read states are journaled, at most. */
+  public static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
   /** Devices remembered per user; the least recently seen is forgotten first. */
   public static final int MAX_DEVICES = 32;
 
@@ -181,19 +237,32 @@ public final class UserSession
   /** Acknowledged but not yet journaled: device to (room to seq). */
   private Map<String, Map<String, Long>> pendingCursors = new HashMap<>();
   /** Ephemeral: connection id to connection. Rebuilt by the connections' periodic refresh. */
-  private final Map<String, ActorRef<ChatRoom.TimelineEntry>> connections = new HashMap<>();
+  private final Map<String, ActorRef<ToConnection>> connections = new HashMap<>();
+  private final UnreadCounter unreadCounter;
+  private final java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms;
+  /** What this session last told each room about the user's progress, to tell only changes. */
+  private final Map<String, ChatRoom.MemberProgress> reported = new HashMap<>();
+  /** Working copies of the read state per room; journaled from {@link #dirtyReads} on the next flush. */
+  private final Map<String, ReadProgress> progress = new HashMap<>();
+  private final java.util.Set<String> dirtyReads = new java.util.HashSet<>();
 
   private UserSession(
-      String userId, PersistenceId persistenceId, ActorContext<Command> context, TimerScheduler<Command> timers) {
+      String userId, PersistenceId persistenceId, ActorContext<Command> context, TimerScheduler<Command> timers,
+      UnreadCounter unreadCounter, java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms) {
     super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.userId = userId;
     this.context = context;
     this.timers = timers;
+    this.unreadCounter = unreadCounter;
+    this.rooms = rooms;
   }
 
-  public static Behavior<Command> create(String userId, PersistenceId persistenceId) {
+  /** {@code rooms}: how to reach a room, to report this user's receipts to it. */
+  public static Behavior<Command> create(
+      String userId, PersistenceId persistenceId, UnreadCounter unreadCounter,
+      java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms) {
     return Behaviors.withTimers(timers ->
-        Behaviors.setup(context -> new UserSession(userId, persistenceId, context, timers)));
+        Behaviors.setup(context -> new UserSession(userId, persistenceId, context, timers, unreadCounter, rooms)));
   }
 
   public static PersistenceId persistenceId(String userId) {
@@ -202,7 +271,7 @@ public final class UserSession
 
   @Override
   public State emptyState() {
-    return new State(Map.of(), Map.of());
+    return new State(Map.of(), Map.of(), Map.of());
   }
 
   @Override
@@ -210,13 +279,36 @@ public final class UserSession
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(RecordMembership.class, this::recordMembership)
-        .onCommand(ListRooms.class, (s, c) -> Effect().reply(c.replyTo(), new RoomList(s.memberships())))
+        .onCommand(ListRooms.class, this::listRooms)
         .onCommand(OpenDevice.class, this::openDevice)
         .onCommand(AdvanceCursors.class, this::advanceCursors)
-        .onCommand(FlushCursors.class, (s, c) -> flushCursors(s))
+        .onCommand(MarkRead.class, this::markRead)
+        .onCommand(Recounted.class, this::recounted)
+        .onCommand(RecountFailed.class, (s, c) -> {
+          ReadProgress p = progress.get(c.roomId());
+          if (p != null) {
+            p.recountFailed(c.version());
+            startRecountIfDue(c.roomId(), p);
+          }
+          return Effect().noReply();
+        })
+        .onCommand(Flush.class, (s, c) -> flush(s))
+        .onCommand(ReportProgress.class, (s, c) -> {
+          reported.remove(c.roomId());
+          reportProgress(s, c.roomId());
+          return Effect().noReply();
+        })
+        .onCommand(DeliverReceipt.class, (s, c) -> {
+          forward(new ReceiptUpdate(c.receipt()));
+          return Effect().noReply();
+        })
+        .onCommand(Passivate.class, (s, c) -> {
+          List<Event> pending = pendingEvents();
+          return pending.isEmpty() ? Effect().stop().thenNoReply() : Effect().persist(pending).thenStop().thenNoReply();
+        })
         .onCommand(Connect.class, this::connect)
         .onCommand(Disconnect.class, (s, c) -> {
-          ActorRef<ChatRoom.TimelineEntry> device = connections.remove(c.connectionId());
+          ActorRef<ToConnection> device = connections.remove(c.connectionId());
           if (device != null) {
             context.unwatch(device);
           }
@@ -242,8 +334,8 @@ public final class UserSession
     return Effect().noReply();
   }
 
-  private void register(String connectionId, ActorRef<ChatRoom.TimelineEntry> connection) {
-    ActorRef<ChatRoom.TimelineEntry> known = connections.put(connectionId, connection);
+  private void register(String connectionId, ActorRef<ToConnection> connection) {
+    ActorRef<ToConnection> known = connections.put(connectionId, connection);
     if (!connection.equals(known)) {
       // one actor, one registration: a connection that re-registers under another id replaces the old one
       connections.entrySet().removeIf(e -> !e.getKey().equals(connectionId) && e.getValue().equals(connection));
@@ -257,10 +349,110 @@ public final class UserSession
     Membership change = membershipChange(entry);
     if (change != null && state.isNewer(change)) {
       // persisting stashes later deliveries, so devices still see entries in seq order
-      return Effect().persist(new MembershipRecorded(change)).thenRun(s -> forward(entry)).thenNoReply();
+      return Effect().persist(new MembershipRecorded(change)).thenRun(s -> delivered(s, entry)).thenNoReply();
     }
-    forward(entry);
+    delivered(state, entry);
     return Effect().noReply();
+  }
+
+  /** Forwards an item to the connections, then counts it towards the room's unread. */
+  private void delivered(State state, ChatRoom.TimelineEntry entry) {
+    forward(new TimelineUpdate(entry));
+    if (entry.event() instanceof ChatRoom.MemberLeft left && left.user().equals(userId)) {
+      progress.remove(entry.roomId());
+      return;
+    }
+    ReadProgress p = progress(state, entry.roomId(), entry.seq());
+    boolean message = entry.event() instanceof ChatRoom.MessagePosted;
+    boolean own = message && ((ChatRoom.MessagePosted) entry.event()).sender().equals(userId);
+    ReadProgress.Outcome outcome = p.item(entry.seq(), message && !own, own);
+    readChanged(state, entry.roomId(), p, outcome);
+  }
+
+  private ReplyEffect<Event, State> markRead(State state, MarkRead c) {
+    Membership membership = state.rooms().get(c.roomId());
+    if (membership == null || !membership.member()) {
+      return Effect().reply(c.replyTo(), new NotAMember());
+    }
+    ReadProgress p = progress(state, c.roomId(), membership.seq());
+    readChanged(state, c.roomId(), p, p.markRead(c.seq()));
+    return Effect().reply(c.replyTo(), new ReadMarked(c.roomId(), p.readSeq(), p.unread()));
+  }
+
+  private ReplyEffect<Event, State> recounted(State state, Recounted c) {
+    ReadProgress p = progress.get(c.roomId());
+    if (p != null) {
+      readChanged(state, c.roomId(), p, p.recounted(c.version(), c.count()));
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> listRooms(State state, ListRooms c) {
+    Map<String, ReadState> reads = new HashMap<>(state.reads());
+    progress.forEach((room, p) -> reads.put(room, p.state()));
+    reads.keySet().retainAll(state.memberships().stream().map(Membership::roomId).toList());
+    return Effect().reply(c.replyTo(), new RoomList(state.memberships(), reads));
+  }
+
+  /**
+   * The working read state of a room: journaled state, unless the user (re)joined after it, in which
+   * case counting starts at the joining. {@code seenSeq} starts it for a room the index does not know yet.
+   */
+  private ReadProgress progress(State state, String roomId, long seenSeq) {
+    return progress.computeIfAbsent(roomId, id -> {
+      Membership membership = state.rooms().get(id);
+      ReadState saved = state.reads().get(id);
+      long joinSeq = membership != null && membership.member() ? membership.seq() : seenSeq;
+      return saved != null && saved.countedUpTo() >= joinSeq ? ReadProgress.from(saved) : ReadProgress.joinedAt(joinSeq);
+    });
+  }
+
+  /** Counting moves on with every item, so the room is journaled with the next flush either way. */
+  private void readChanged(State state, String roomId, ReadProgress p, ReadProgress.Outcome outcome) {
+    dirtyReads.add(roomId);
+    scheduleFlush();
+    if (outcome == ReadProgress.Outcome.CHANGED) {
+      forward(new ReadMarkerMoved(roomId, p.readSeq(), p.unread()));
+      reportProgress(roomId, delivered(roomId, state), p.readSeq());
+    }
+    startRecountIfDue(roomId, p);
+  }
+
+  /** Tells the room how far the user received (on any device) and read it, if that changed. */
+  private void reportProgress(State state, String roomId) {
+    Membership membership = state.rooms().get(roomId);
+    if (membership == null || !membership.member()) {
+      return;
+    }
+    ReadProgress p = progress(state, roomId, membership.seq());
+    reportProgress(roomId, delivered(roomId, state), p.readSeq());
+  }
+
+  private void reportProgress(String roomId, long delivered, long read) {
+    var progressNow = new ChatRoom.MemberProgress(userId, Math.max(delivered, read), read);
+    if (!progressNow.equals(reported.put(roomId, progressNow))) {
+      rooms.apply(roomId).tell(progressNow);
+    }
+  }
+
+  /** The highest seq of the room that any of the user's devices acknowledged (journaled or pending). */
+  private long delivered(String roomId, State state) {
+    long max = 0;
+    for (Map<String, Long> cursors : pendingCursors.values()) {
+      max = Math.max(max, cursors.getOrDefault(roomId, 0L));
+    }
+    for (Device device : state.devices().values()) {
+      max = Math.max(max, device.cursors().getOrDefault(roomId, 0L));
+    }
+    return max;
+  }
+
+  private void startRecountIfDue(String roomId, ReadProgress p) {
+    p.takeRecount().ifPresent(recount -> context.pipeToSelf(
+        unreadCounter.count(roomId, userId, recount.afterSeq(), recount.upToSeq()),
+        (count, failure) -> failure == null
+            ? new Recounted(roomId, recount.version(), count)
+            : new RecountFailed(roomId, recount.version())));
   }
 
   private ReplyEffect<Event, State> openDevice(State state, OpenDevice c) {
@@ -279,24 +471,49 @@ public final class UserSession
   private ReplyEffect<Event, State> advanceCursors(State state, AdvanceCursors c) {
     Map<String, Long> pending = pendingCursors.computeIfAbsent(c.deviceId(), d -> new HashMap<>());
     c.cursors().forEach((room, seq) -> pending.merge(room, seq, Math::max));
-    if (!timers.isTimerActive(FlushCursors.INSTANCE)) {
-      timers.startSingleTimer(FlushCursors.INSTANCE, CURSOR_FLUSH_INTERVAL);
-    }
+    scheduleFlush();
+    c.cursors().keySet().forEach(room -> reportProgress(state, room));
     return Effect().reply(c.replyTo(), Done.getInstance());
   }
 
-  private ReplyEffect<Event, State> flushCursors(State state) {
-    if (pendingCursors.isEmpty()) {
-      return Effect().noReply();
+  private void scheduleFlush() {
+    if (!timers.isTimerActive(Flush.INSTANCE)) {
+      timers.startSingleTimer(Flush.INSTANCE, FLUSH_INTERVAL);
     }
-    Map<String, Map<String, Long>> batch = new HashMap<>();
-    pendingCursors.forEach((device, cursors) -> batch.put(device, Map.copyOf(cursors)));
-    pendingCursors = new HashMap<>();
-    return Effect().persist(new CursorsAdvanced(batch, System.currentTimeMillis())).thenNoReply();
   }
 
-  private void forward(ChatRoom.TimelineEntry entry) {
-    connections.values().forEach(connection -> connection.tell(entry));
+  /** Journals, in one write, the cursors and read states that changed since the last flush. */
+  private ReplyEffect<Event, State> flush(State state) {
+    List<Event> events = pendingEvents();
+    return events.isEmpty() ? Effect().noReply() : Effect().persist(events).thenNoReply();
+  }
+
+  private List<Event> pendingEvents() {
+    List<Event> events = new java.util.ArrayList<>(2);
+    if (!pendingCursors.isEmpty()) {
+      Map<String, Map<String, Long>> batch = new HashMap<>();
+      pendingCursors.forEach((device, cursors) -> batch.put(device, Map.copyOf(cursors)));
+      pendingCursors = new HashMap<>();
+      events.add(new CursorsAdvanced(batch, System.currentTimeMillis()));
+    }
+    if (!dirtyReads.isEmpty()) {
+      Map<String, ReadState> reads = new HashMap<>();
+      dirtyReads.forEach(room -> {
+        ReadProgress p = progress.get(room);
+        if (p != null) {
+          reads.put(room, p.state());
+        }
+      });
+      dirtyReads.clear();
+      if (!reads.isEmpty()) {
+        events.add(new ReadStatesRecorded(reads));
+      }
+    }
+    return events;
+  }
+
+  private void forward(ToConnection message) {
+    connections.values().forEach(connection -> connection.tell(message));
   }
 
   /** The change to this user's membership that a timeline entry carries, if any. */
@@ -321,6 +538,7 @@ public final class UserSession
         .onEvent(MembershipRecorded.class, (s, e) -> s.with(e.membership()))
         .onEvent(DeviceRegistered.class, (s, e) -> s.withDevice(e.deviceId(), e.at()))
         .onEvent(CursorsAdvanced.class, (s, e) -> s.withCursors(e.cursors(), e.at()))
+        .onEvent(ReadStatesRecorded.class, (s, e) -> s.withReads(e.reads()))
         .build();
   }
 }

@@ -99,7 +99,8 @@ class ChatEndToEndIT {
         assertEquals("dm-2", third.clientMsgId());
       }
 
-      assertEquals(List.of(new RoomSummary(roomId, RoomKind.DM, null, "dm-alice")), await(bob.listRooms()).rooms());
+      // bob wrote seq 5, which reads everything before it; alice's seq 6 is unread
+      assertEquals(List.of(new RoomSummary(roomId, RoomKind.DM, null, "dm-alice", 5, 1)), await(bob.listRooms()).rooms());
     }
   }
 

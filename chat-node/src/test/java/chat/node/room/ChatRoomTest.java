@@ -38,7 +38,12 @@ class ChatRoomTest {
 
   private final ConcurrentLinkedQueue<Delivery> fannedOut = new ConcurrentLinkedQueue<>();
 
+  private final ConcurrentLinkedQueue<ReceiptSent> receiptsSent = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Set<String>> progressRequested = new ConcurrentLinkedQueue<>();
+
   record Delivery(Set<String> users, ChatRoom.TimelineEntry entry) {}
+
+  record ReceiptSent(Set<String> users, ChatRoom.Receipt receipt) {}
 
   @AfterAll
   static void shutdown() {
@@ -48,12 +53,29 @@ class ChatRoomTest {
   @BeforeEach
   void clear() {
     fannedOut.clear();
+    receiptsSent.clear();
+    progressRequested.clear();
   }
 
   private EventSourcedBehaviorTestKit<ChatRoom.Command, ChatRoom.Event, ChatRoom.State> room(String id) {
-    Fanout fanout = (users, entry) -> fannedOut.add(new Delivery(Set.copyOf(users), entry));
+    MemberSessions members = new MemberSessions() {
+      @Override
+      public void deliver(java.util.Collection<String> users, ChatRoom.TimelineEntry entry) {
+        fannedOut.add(new Delivery(Set.copyOf(users), entry));
+      }
+
+      @Override
+      public void receipt(java.util.Collection<String> users, ChatRoom.Receipt receipt) {
+        receiptsSent.add(new ReceiptSent(Set.copyOf(users), receipt));
+      }
+
+      @Override
+      public void requestProgress(java.util.Collection<String> users, String roomId) {
+        progressRequested.add(Set.copyOf(users));
+      }
+    };
     return EventSourcedBehaviorTestKit.create(testKit.system(),
-        ChatRoom.create(id, ChatRoom.persistenceId(id), fanout, SETTINGS));
+        ChatRoom.create(id, ChatRoom.persistenceId(id), members, SETTINGS));
   }
 
   private static RoomReady ready(Object reply) {
@@ -238,5 +260,40 @@ class ChatRoomTest {
     var opened = room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.OpenDm("mallory", "alice", r));
     assertEquals(Rejection.WRONG_KIND, rejection(opened.reply()));
     assertTrue(opened.hasNoEvents());
+  }
+
+  @Test
+  void membersProgressBecomesReceiptsForEveryMemberAndCountsPerItem() {
+    var room = room("g:receipts");
+    createGroup(room, "alice", Visibility.PRIVATE, "bob", "carol");
+    post(room, "alice", "m1"); // seq 2
+    post(room, "alice", "m2"); // seq 3
+
+    room.runCommand(new ChatRoom.MemberProgress("bob", 3, 2));
+    room.runCommand(new ChatRoom.MemberProgress("carol", 2, 0));
+    room.runCommand(new ChatRoom.MemberProgress("carol", 2, 0)); // no change, no push
+    room.runCommand(new ChatRoom.MemberProgress("mallory", 3, 3)); // not a member: ignored
+
+    assertEquals(List.of(new ChatRoom.Receipt("g:receipts", "bob", 3, 2), new ChatRoom.Receipt("g:receipts", "carol", 2, 0)),
+        receiptsSent.stream().map(ReceiptSent::receipt).toList());
+    assertTrue(receiptsSent.stream().allMatch(r -> r.users().equals(Set.of("alice", "bob", "carol"))));
+
+    var receipts = assertInstanceOf(ChatRoom.Receipts.class,
+        room.<ChatRoom.ReceiptsReply>runCommand(r -> new ChatRoom.GetReceipts("alice", 3L, r)).reply());
+    assertEquals(new ChatRoom.Receipts(List.of(
+        new ChatRoom.Receipt("g:receipts", "alice", 0, 0),
+        new ChatRoom.Receipt("g:receipts", "bob", 3, 2),
+        new ChatRoom.Receipt("g:receipts", "carol", 2, 0)), 3L, 2, 1, 0), receipts);
+    assertEquals(Rejection.NOT_MEMBER, rejection(room.<ChatRoom.ReceiptsReply>runCommand(
+        r -> new ChatRoom.GetReceipts("mallory", null, r)).reply()));
+  }
+
+  @Test
+  void aRestartedRoomAsksItsMembersForTheirProgress() {
+    var room = room("g:rebuild");
+    createGroup(room, "alice", Visibility.PRIVATE, "bob");
+    progressRequested.clear();
+    room.restart();
+    assertEquals(List.of(Set.of("alice", "bob")), List.copyOf(progressRequested));
   }
 }

@@ -1,6 +1,7 @@
 package chat.node.user;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chat.node.room.ChatRoom;
@@ -22,13 +23,25 @@ class UserSessionTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create(EntityTestKit.config());
 
+  /** Everything any session under test tells any room (receipts). */
+  private static final TestProbe<ChatRoom.Command> roomsProbe = testKit.createTestProbe();
+
   @AfterAll
   static void shutdown() {
     testKit.shutdownTestKit();
   }
 
   private static EventSourcedBehaviorTestKit<UserSession.Command, UserSession.Event, UserSession.State> session(String user) {
-    return EventSourcedBehaviorTestKit.create(testKit.system(), UserSession.create(user, UserSession.persistenceId(user)));
+    return EventSourcedBehaviorTestKit.create(testKit.system(),
+        UserSession.create(user, UserSession.persistenceId(user), UserSessionTest::countFromFakeJournal,
+            roomId -> roomsProbe.getRef()));
+  }
+
+  /** A fake journal for recounts: in every room, each odd seq above 1 is a message from someone else. */
+  private static java.util.concurrent.CompletionStage<Long> countFromFakeJournal(
+      String roomId, String userId, long afterSeq, long upToSeq) {
+    return java.util.concurrent.CompletableFuture.completedFuture(
+        java.util.stream.LongStream.rangeClosed(afterSeq + 1, upToSeq).filter(seq -> seq > 1 && seq % 2 == 1).count());
   }
 
   private static Membership group(String roomId, long seq, boolean member) {
@@ -61,8 +74,8 @@ class UserSessionTest {
   @Test
   void deliveriesReachEveryConnectedDeviceInOrderAndStopAtDisconnect() {
     var s = session("bob");
-    TestProbe<ChatRoom.TimelineEntry> phone = testKit.createTestProbe();
-    TestProbe<ChatRoom.TimelineEntry> laptop = testKit.createTestProbe();
+    TestProbe<UserSession.ToConnection> phone = testKit.createTestProbe();
+    TestProbe<UserSession.ToConnection> laptop = testKit.createTestProbe();
     s.runCommand(new UserSession.Connect("phone", phone.getRef()));
     s.runCommand(new UserSession.Connect("laptop", laptop.getRef()));
 
@@ -70,21 +83,21 @@ class UserSessionTest {
       s.runCommand(new UserSession.Deliver(message("g:1", seq)));
     }
     for (long seq = 2; seq <= 4; seq++) {
-      assertEquals(seq, phone.receiveMessage().seq());
-      assertEquals(seq, laptop.receiveMessage().seq());
+      assertEquals(seq, seqOf(phone.receiveMessage()));
+      assertEquals(seq, seqOf(laptop.receiveMessage()));
     }
 
     s.runCommand(new UserSession.Disconnect("phone"));
     s.runCommand(new UserSession.Deliver(message("g:1", 5)));
-    assertEquals(5, laptop.receiveMessage().seq());
+    assertEquals(5, seqOf(laptop.receiveMessage()));
     phone.expectNoMessage(Duration.ofMillis(200));
   }
 
   @Test
   void aDeviceThatDiesIsForgotten() {
     var s = session("carol");
-    TestProbe<ChatRoom.TimelineEntry> gone = testKit.createTestProbe();
-    TestProbe<ChatRoom.TimelineEntry> alive = testKit.createTestProbe();
+    TestProbe<UserSession.ToConnection> gone = testKit.createTestProbe();
+    TestProbe<UserSession.ToConnection> alive = testKit.createTestProbe();
     s.runCommand(new UserSession.Connect("gone", gone.getRef()));
     s.runCommand(new UserSession.Connect("alive", alive.getRef()));
     gone.stop();
@@ -97,7 +110,7 @@ class UserSessionTest {
     });
     // no assertion on the dead probe is possible; the registry must still deliver to the live one
     s.runCommand(new UserSession.Deliver(message("g:1", 3)));
-    assertEquals(3, alive.receiveMessage().seq());
+    assertEquals(3, seqOf(alive.receiveMessage()));
   }
 
   @Test
@@ -113,20 +126,28 @@ class UserSessionTest {
     assertEquals(List.of("dm:dave:erin"), rooms(s).stream().map(Membership::roomId).toList());
   }
 
+  private static long seqOf(UserSession.ToConnection message) {
+    return ((UserSession.TimelineUpdate) message).entry().seq();
+  }
+
   private static ChatRoom.TimelineEntry message(String roomId, long seq) {
-    return new ChatRoom.TimelineEntry(roomId, seq, new ChatRoom.MessagePosted("alice", "c" + seq, "hi", seq));
+    return message(roomId, seq, "alice");
+  }
+
+  private static ChatRoom.TimelineEntry message(String roomId, long seq, String sender) {
+    return new ChatRoom.TimelineEntry(roomId, seq, new ChatRoom.MessagePosted(sender, "c" + seq, "hi", seq));
   }
 
   private static UserSession.DeviceSync open(
       EventSourcedBehaviorTestKit<UserSession.Command, UserSession.Event, UserSession.State> s, String device,
-      TestProbe<ChatRoom.TimelineEntry> connection) {
+      TestProbe<UserSession.ToConnection> connection) {
     return s.<UserSession.DeviceSync>runCommand(r -> new UserSession.OpenDevice(device, "conn-" + device, connection.getRef(), r)).reply();
   }
 
   @Test
   void aDeviceIsNewOnceAndItsAcknowledgementsAreKeptAcrossRestarts() {
     var s = session("erin");
-    TestProbe<ChatRoom.TimelineEntry> phone = testKit.createTestProbe();
+    TestProbe<UserSession.ToConnection> phone = testKit.createTestProbe();
     s.<Done>runCommand(r -> new UserSession.RecordMembership(group("g:1", 1, true), r));
     s.<Done>runCommand(r -> new UserSession.RecordMembership(group("g:2", 3, true), r));
 
@@ -152,21 +173,113 @@ class UserSessionTest {
   @Test
   void openingADeviceRegistersItsConnectionForDelivery() {
     var s = session("frank");
-    TestProbe<ChatRoom.TimelineEntry> laptop = testKit.createTestProbe();
+    TestProbe<UserSession.ToConnection> laptop = testKit.createTestProbe();
     open(s, "laptop", laptop);
     s.runCommand(new UserSession.Deliver(message("g:1", 2)));
-    assertEquals(2, laptop.receiveMessage().seq());
+    assertEquals(2, seqOf(laptop.receiveMessage()));
   }
 
   @Test
   void onlyTheMostRecentlySeenDevicesAreRemembered() {
     var s = session("gina");
-    TestProbe<ChatRoom.TimelineEntry> probe = testKit.createTestProbe();
+    TestProbe<UserSession.ToConnection> probe = testKit.createTestProbe();
     for (int i = 0; i <= UserSession.MAX_DEVICES; i++) {
       open(s, "device-" + i, probe);
     }
     assertEquals(UserSession.MAX_DEVICES, s.getState().devices().size());
     assertTrue(!s.getState().devices().containsKey("device-0"));
     assertTrue(open(s, "device-0", probe).isNew());
+  }
+
+  private static List<UserSession.ReadState> reads(
+      EventSourcedBehaviorTestKit<UserSession.Command, UserSession.Event, UserSession.State> s, String roomId) {
+    return java.util.Optional.ofNullable(
+        s.<UserSession.RoomList>runCommand(UserSession.ListRooms::new).reply().reads().get(roomId)).stream().toList();
+  }
+
+  @Test
+  void unreadCountsMessagesFromOthersAndReadingOnOneDeviceTellsTheOthers() {
+    var s = session("hank");
+    TestProbe<UserSession.ToConnection> phone = testKit.createTestProbe();
+    TestProbe<UserSession.ToConnection> laptop = testKit.createTestProbe();
+    s.runCommand(new UserSession.Connect("phone", phone.getRef()));
+    s.runCommand(new UserSession.Connect("laptop", laptop.getRef()));
+    s.<Done>runCommand(r -> new UserSession.RecordMembership(group("g:u", 1, true), r));
+    s.runCommand(new UserSession.Deliver(message("g:u", 2, "alice")));
+    s.runCommand(new UserSession.Deliver(message("g:u", 3, "alice")));
+    s.runCommand(new UserSession.Deliver(message("g:u", 4, "bob")));
+    assertEquals(3, reads(s, "g:u").get(0).unread());
+
+    var marked = s.<UserSession.ReadReply>runCommand(r -> new UserSession.MarkRead("g:u", 4, r)).reply();
+    assertEquals(new UserSession.ReadMarked("g:u", 4, 0), marked);
+    phone.fishForMessage(Duration.ofSeconds(3), m -> m instanceof UserSession.ReadMarkerMoved
+        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+    laptop.fishForMessage(Duration.ofSeconds(3), m -> m.equals(new UserSession.ReadMarkerMoved("g:u", 4, 0))
+        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+
+    // the user's own message reads the room
+    s.runCommand(new UserSession.Deliver(message("g:u", 5, "alice")));
+    s.runCommand(new UserSession.Deliver(message("g:u", 6, "hank")));
+    assertEquals(new UserSession.ReadState(6, 6, 0), reads(s, "g:u").get(0));
+
+    var notMine = s.<UserSession.ReadReply>runCommand(r -> new UserSession.MarkRead("g:other", 4, r)).reply();
+    assertInstanceOf(UserSession.NotAMember.class, notMine);
+  }
+
+  @Test
+  void missedItemsAndPartialReadsAreRecountedFromTheJournalAndSurviveARestart() {
+    var s = session("ivy");
+    s.<Done>runCommand(r -> new UserSession.RecordMembership(group("g:r", 1, true), r));
+    s.runCommand(new UserSession.Deliver(message("g:r", 2, "alice")));
+    // 3..8 never reached the session; the fake journal has messages at 3, 5, 7, 9
+    s.runCommand(new UserSession.Deliver(message("g:r", 9, "alice")));
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(3), () -> {
+      // 2 was counted; the recount of (1, 9] finds 3, 5, 7, 9
+      assertEquals(new UserSession.ReadState(1, 9, 4), reads(s, "g:r").get(0));
+      return null;
+    });
+    var partial = s.<UserSession.ReadReply>runCommand(r -> new UserSession.MarkRead("g:r", 5, r)).reply();
+    assertEquals(5, ((UserSession.ReadMarked) partial).seq());
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(3), () -> {
+      assertEquals(new UserSession.ReadState(5, 9, 2), reads(s, "g:r").get(0)); // 7 and 9
+      assertEquals(new UserSession.ReadState(5, 9, 2), s.getState().reads().get("g:r")); // journaled
+      return null;
+    });
+    s.restart();
+    assertEquals(new UserSession.ReadState(5, 9, 2), reads(s, "g:r").get(0));
+  }
+
+  @Test
+  void acknowledgementsAndReadsAreReportedToTheRoomAndReceiptsReachTheConnections() {
+    var s = session("jill");
+    TestProbe<UserSession.ToConnection> phone = testKit.createTestProbe();
+    s.<Done>runCommand(r -> new UserSession.RecordMembership(group("g:rc", 1, true), r));
+    open(s, "phone", phone);
+    roomsProbe.receiveSeveralMessages(0);
+
+    s.<Done>runCommand(r -> new UserSession.AdvanceCursors("phone", java.util.Map.of("g:rc", 4L), r));
+    assertEquals(new ChatRoom.MemberProgress("jill", 4, 1), fishProgress());
+    s.<UserSession.ReadReply>runCommand(r -> new UserSession.MarkRead("g:rc", 3, r));
+    assertEquals(new ChatRoom.MemberProgress("jill", 4, 3), fishProgress());
+
+    // a restarted room asks again, and gets the same answer
+    s.runCommand(new UserSession.ReportProgress("g:rc"));
+    assertEquals(new ChatRoom.MemberProgress("jill", 4, 3), fishProgress());
+
+    var receipt = new ChatRoom.Receipt("g:rc", "kim", 5, 5);
+    s.runCommand(new UserSession.DeliverReceipt(receipt));
+    phone.fishForMessage(Duration.ofSeconds(3), m -> m.equals(new UserSession.ReceiptUpdate(receipt))
+        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+  }
+
+  private static ChatRoom.MemberProgress fishProgress() {
+    List<ChatRoom.Command> seen = roomsProbe.fishForMessage(Duration.ofSeconds(3), m -> m instanceof ChatRoom.MemberProgress p
+        && p.user().equals("jill")
+        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+    return (ChatRoom.MemberProgress) seen.get(seen.size() - 1);
   }
 }

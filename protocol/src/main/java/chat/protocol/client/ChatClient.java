@@ -128,6 +128,16 @@ public final class ChatClient implements AutoCloseable {
     return ask(new ClientFrame.Hello(nextId(), Protocol.VERSION, token, device), AckResult.Welcome.class);
   }
 
+  /** Receipts of a room; with {@code seq}, also how many others received and read that item. */
+  public CompletableFuture<AckResult.Receipts> receipts(String roomId, Long seq) {
+    return ask(new ClientFrame.Receipts(nextId(), roomId, seq), AckResult.Receipts.class);
+  }
+
+  /** Marks the room read up to {@code seq}. */
+  public CompletableFuture<AckResult.ReadState> read(String roomId, long seq) {
+    return ask(new ClientFrame.Read(nextId(), roomId, seq), AckResult.ReadState.class);
+  }
+
   /** Acknowledges receipt up to these seqs (room id to seq). */
   public CompletableFuture<AckResult.Ok> received(java.util.Map<String, Long> cursors) {
     return ask(new ClientFrame.Received(nextId(), cursors), AckResult.Ok.class);
