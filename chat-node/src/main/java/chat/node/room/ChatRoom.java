@@ -205,6 +205,8 @@ public final class ChatRoom
    * re-report them when the room starts ({@link #signalHandler}), so this is a cache that rebuilds itself.
    */
   private final Map<String, Receipt> receipts = new HashMap<>();
+  /** Each member's latest message since the room started: reading one's own message is no news. */
+  private final Map<String, Long> ownLatest = new HashMap<>();
 
   private ChatRoom(String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings) {
     super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -369,8 +371,11 @@ public final class ChatRoom
     Receipt next = new Receipt(roomId, c.user(), Math.min(delivered, state.lastSeq()), Math.min(read, state.lastSeq()));
     if (!next.equals(known)) {
       receipts.put(c.user(), next);
-      if (state.members().size() <= PER_MEMBER_RECEIPTS_MAX) {
-        members.receipt(state.members().keySet(), next);
+      boolean onlyOwnMessage = next.read() == next.delivered() && Long.valueOf(next.read()).equals(ownLatest.get(c.user()));
+      if (state.members().size() <= PER_MEMBER_RECEIPTS_MAX && !onlyOwnMessage) {
+        // the user's own devices learn their read state from their session, not from receipts
+        List<String> others = state.members().keySet().stream().filter(m -> !m.equals(c.user())).toList();
+        members.receipt(others, next);
       }
     }
     return Effect().noReply();
@@ -428,6 +433,9 @@ public final class ChatRoom
     members.deliver(recipients, new TimelineEntry(roomId, state.lastSeq(), event));
     if (event instanceof MemberLeft left) {
       receipts.remove(left.user());
+      ownLatest.remove(left.user());
+    } else if (event instanceof MessagePosted posted) {
+      ownLatest.put(posted.sender(), state.lastSeq());
     }
   }
 
