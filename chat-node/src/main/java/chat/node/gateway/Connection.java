@@ -75,6 +75,10 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   private record DeviceOpenFailed(Throwable cause) implements Command {}
 
+  private record SessionRegistered(String incarnation) implements Command {}
+
+  private enum RegistrationUnanswered implements Command { INSTANCE }
+
   private record ReplayStarted(ActorRef<StreamAck> ackTo) implements Command {}
 
   private record ReplayReceived(ActorRef<StreamAck> ackTo, Replay.Element element) implements Command {}
@@ -125,6 +129,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   private String userId;
   private String deviceId;
+  /** The user session's incarnation when this connection last registered. */
+  private String sessionIncarnation;
   private int inFlight;
   /** Set while the inbound stream waits for this actor to take another frame. */
   private ActorRef<StreamAck> stalledAck;
@@ -193,9 +199,11 @@ final class Connection extends AbstractBehavior<Connection.Command> {
           return waiting == null ? this : pace(waiting);
         })
         .onMessage(RefreshSession.class, m -> {
-          session().tell(new UserSession.Connect(connectionId, deliveries));
+          register();
           return this;
         })
+        .onMessage(SessionRegistered.class, this::onRegistered)
+        .onMessageEquals(RegistrationUnanswered.INSTANCE, () -> this)
         .onMessage(AuthDeadline.class, m -> userId != null ? this
             : close(ErrorCode.AUTH_TIMEOUT, "no successful hello within " + deps.settings().authTimeout().toSeconds() + " s"))
         .onMessageEquals(ClosingDeadline.INSTANCE, Behaviors::stopped)
@@ -272,7 +280,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     if (deviceId != null) {
       openDevice();
     } else {
-      session().tell(new UserSession.Connect(connectionId, deliveries));
+      register();
     }
     timers.startTimerWithFixedDelay(RefreshSession.INSTANCE, deps.settings().sessionRefresh());
     getContext().getLog().debug("connection {} authenticated as {} (device {})", connectionId, userId, deviceId);
@@ -292,6 +300,33 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   // ---------------------------------------------------------------- timeline: live and replayed
 
+  /** (Re)registers with the user's session; the answer says whether the session restarted meanwhile. */
+  private void register() {
+    getContext().ask(UserSession.Registered.class, session(), deps.settings().askTimeout(),
+        replyTo -> new UserSession.Connect(connectionId, deliveries, replyTo),
+        (registered, failure) -> registered != null
+            ? new SessionRegistered(registered.incarnation())
+            : RegistrationUnanswered.INSTANCE);
+  }
+
+  /**
+   * A session that restarted or moved may have dropped pushes while this connection was not registered
+   * with it, and nothing may follow in those rooms to reveal the hole: check every room against its end.
+   */
+  private Behavior<Command> onRegistered(SessionRegistered m) {
+    String previous = sessionIncarnation;
+    sessionIncarnation = m.incarnation();
+    if (previous != null && !previous.equals(m.incarnation())) {
+      getContext().getLog().debug("connection {}: session of {} restarted, checking rooms", connectionId, userId);
+      for (String room : streams.liveRooms()) {
+        streams.startCatchingUp(room);
+        requestReplay(room, streams.lastSent(room) + 1);
+      }
+      runNextReplay();
+    }
+    return this;
+  }
+
   private void openDevice() {
     early = new ArrayList<>();
     getContext().ask(UserSession.DeviceSync.class, session(),
@@ -306,19 +341,19 @@ final class Connection extends AbstractBehavior<Connection.Command> {
    */
   private Behavior<Command> onDeviceOpened(DeviceOpened m) {
     UserSession.DeviceSync sync = m.sync();
-    Set<String> roomIds = new HashSet<>();
+    sessionIncarnation = sync.incarnation();
+    Map<String, Long> starts = new HashMap<>();
     for (UserSession.Membership membership : sync.rooms()) {
       String roomId = membership.roomId();
-      roomIds.add(roomId);
       Long cursor = sync.cursors().get(roomId);
-      if (sync.isNew()) {
+      Long from = sync.isNew() ? null : cursor != null ? cursor + 1 : membership.seq();
+      if (from == null) {
         baselineRooms.add(roomId);
-        requestReplay(roomId, null);
-      } else {
-        requestReplay(roomId, cursor != null ? cursor + 1 : membership.seq());
       }
+      starts.put(roomId, from);
+      requestReplay(roomId, from);
     }
-    streams.startInitialSync(roomIds, output);
+    streams.startInitialSync(starts, output);
     List<ChatRoom.TimelineEntry> arrived = early;
     early = null;
     arrived.forEach(entry -> streams.live(entry, output));
@@ -354,7 +389,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     } else if (element instanceof Replay.Gap gap) {
       streams.gap(gap.roomId(), gap.from(), gap.to(), output);
     } else if (element instanceof Replay.RoomDone done) {
-      streams.roomDone(done.roomId(), done.lastSeq(), output);
+      streams.roomDone(done.roomId(), done.lastSeq(), done.baseline(), output);
     } else if (element instanceof Replay.Skipped skipped) {
       streams.skipped(skipped.roomId(), output);
     }
@@ -414,6 +449,10 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     @Override
     public void caughtUp(String roomId, long seq) {
       write(new ServerFrame.CaughtUp(roomId, seq));
+    }
+
+    @Override
+    public void baseline(String roomId, long seq) {
       if (baselineRooms.remove(roomId)) {
         baselineCursors.put(roomId, seq);
       }

@@ -23,7 +23,8 @@ final class Replay {
 
   record Gap(String roomId, long from, long to) implements Element {}
 
-  record RoomDone(String roomId, long lastSeq) implements Element {}
+  /** {@code baseline}: the room was only looked at for where it ends (a new device), nothing was sent. */
+  record RoomDone(String roomId, long lastSeq, boolean baseline) implements Element {}
 
   record Skipped(String roomId) implements Element {}
 
@@ -66,7 +67,7 @@ final class Replay {
     long last = allowed.lastSeq();
     Long from = authorized.start().fromSeq();
     if (from == null || from > last) {
-      return Source.single(new RoomDone(roomId, last));
+      return Source.single(new RoomDone(roomId, last, from == null));
     }
     long replayFrom = Math.max(from, last - maxItemsPerRoom + 1);
     Source<Element, NotUsed> gap = replayFrom > from
@@ -74,6 +75,6 @@ final class Replay {
         : Source.empty();
     return gap
         .concat(timeline.stream(roomId, replayFrom, last).map(Item::new))
-        .concat(Source.single(new RoomDone(roomId, last)));
+        .concat(Source.single(new RoomDone(roomId, last, false)));
   }
 }

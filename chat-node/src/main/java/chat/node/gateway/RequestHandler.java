@@ -107,10 +107,7 @@ final class RequestHandler {
               ? ack(id, ProtocolMapping.receipts(r.roomId(), receipts))
               : rejected(id, (ChatRoom.Rejected) reply));
     } else if (frame instanceof ClientFrame.Read r) {
-      return session(user).<UserSession.ReadReply>ask(replyTo -> new UserSession.MarkRead(r.roomId(), r.seq(), replyTo), askTimeout)
-          .thenApply(reply -> reply instanceof UserSession.ReadMarked marked
-              ? ack(id, new AckResult.ReadState(marked.roomId(), marked.seq(), marked.unread()))
-              : ServerFrame.Error.of(id, ErrorCode.NOT_MEMBER, "you are not a member of this room"));
+      return read(user, r);
     } else if (frame instanceof ClientFrame.Ping) {
       return CompletableFuture.completedFuture(ack(id, new AckResult.Pong(System.currentTimeMillis())));
     }
@@ -138,6 +135,22 @@ final class RequestHandler {
       }
       return CompletableFuture.completedFuture(rejected(id, (ChatRoom.Rejected) reply));
     });
+  }
+
+  /** The room says how far its timeline goes; a marker beyond that is capped there. */
+  private CompletionStage<ServerFrame> read(String user, ClientFrame.Read r) {
+    return room(r.roomId()).<ChatRoom.ReadReply>ask(replyTo -> new ChatRoom.AuthorizeRead(user, replyTo), askTimeout)
+        .thenCompose(reply -> {
+          if (!(reply instanceof ChatRoom.ReadAllowed allowed)) {
+            return CompletableFuture.completedFuture(rejected(r.id(), (ChatRoom.Rejected) reply));
+          }
+          long seq = Math.min(r.seq(), allowed.lastSeq());
+          return session(user)
+              .<UserSession.ReadReply>ask(replyTo -> new UserSession.MarkRead(r.roomId(), seq, replyTo), askTimeout)
+              .thenApply(marked -> marked instanceof UserSession.ReadMarked m
+                  ? ack(r.id(), new AckResult.ReadState(m.roomId(), m.seq(), m.unread()))
+                  : ServerFrame.Error.of(r.id(), ErrorCode.NOT_MEMBER, "you are not a member of this room"));
+        });
   }
 
   /** Cursors are taken in memory by the session and journaled in batches; the answer does not wait for that. */

@@ -30,6 +30,9 @@ final class RoomStreams {
 
     /** Replay the room from {@code fromSeq} (to its current end), then report {@link #roomDone}. */
     void catchUp(String roomId, long fromSeq);
+
+    /** A new device's stream of the room starts after {@code seq}: that is what it has "received". */
+    void baseline(String roomId, long seq);
   }
 
   /** Live items held back per room while it catches up; beyond this they are dropped and re-read. */
@@ -46,14 +49,22 @@ final class RoomStreams {
   private final Set<String> initialSync = new HashSet<>();
   private int initialRooms = -1;
 
-  /** The rooms of the replay that follows hello; {@link Output#synced} fires when all are done. */
-  void startInitialSync(Set<String> roomIds, Output out) {
-    initialRooms = roomIds.size();
-    for (String roomId : roomIds) {
-      room(roomId).catchingUp = true;
+  /**
+   * The rooms of the replay that follows hello, each with the seq its replay starts at (null: a new
+   * device, which starts at the room's end); {@link Output#synced} fires when all are done.
+   */
+  void startInitialSync(Map<String, Long> starts, Output out) {
+    initialRooms = starts.size();
+    starts.forEach((roomId, fromSeq) -> {
+      Room room = room(roomId);
+      room.catchingUp = true;
+      if (fromSeq != null) {
+        // what comes before was acknowledged by the device: never send it again
+        room.lastSent = Math.max(room.lastSent, fromSeq - 1);
+      }
       initialSync.add(roomId);
-    }
-    if (roomIds.isEmpty()) {
+    });
+    if (starts.isEmpty()) {
       finishInitialSync(out);
     }
   }
@@ -97,15 +108,25 @@ final class RoomStreams {
     }
   }
 
-  /** The replay of {@code roomId} sent everything up to {@code lastSeq}. */
-  void roomDone(String roomId, long lastSeq, Output out) {
+  /**
+   * The replay of {@code roomId} sent everything up to {@code lastSeq}. For a new device
+   * ({@code baseline}) it sent nothing: the device starts at the room's end, or just before the first
+   * item it was already holding live, which it must still get.
+   */
+  void roomDone(String roomId, long lastSeq, boolean baseline, Output out) {
     Room room = room(roomId);
-    room.lastSent = Math.max(room.lastSent, lastSeq);
+    if (baseline) {
+      long start = room.held.isEmpty() ? lastSeq : Math.min(lastSeq, room.held.firstKey() - 1);
+      room.lastSent = start;
+      out.baseline(roomId, start);
+    } else {
+      room.lastSent = Math.max(room.lastSent, lastSeq);
+    }
     room.held.headMap(room.lastSent, true).clear();
     while (!room.held.isEmpty() && room.held.firstKey() == room.lastSent + 1) {
       send(room, room.held.pollFirstEntry().getValue(), out);
     }
-    if (!room.held.isEmpty() || room.droppedUpTo > room.lastSent) {
+    if (!room.held.isEmpty() || room.droppedUpTo > room.lastSent || room.lastSent < lastSeq) {
       // what arrived live does not join up with the replay: read the rest too
       room.droppedUpTo = 0;
       out.catchUp(roomId, room.lastSent + 1);
@@ -124,6 +145,22 @@ final class RoomStreams {
     if (initialSync.remove(roomId) && initialSync.isEmpty()) {
       finishInitialSync(out);
     }
+  }
+
+  /** The rooms currently streaming live (not catching up). */
+  Set<String> liveRooms() {
+    Set<String> ids = new HashSet<>();
+    rooms.forEach((id, room) -> {
+      if (!room.catchingUp) {
+        ids.add(id);
+      }
+    });
+    return ids;
+  }
+
+  /** Holds live items of the room until a replay reports {@link #roomDone}. */
+  void startCatchingUp(String roomId) {
+    room(roomId).catchingUp = true;
   }
 
   /** The rooms currently catching up (for retrying a replay that failed). */

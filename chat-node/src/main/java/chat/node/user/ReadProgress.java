@@ -56,6 +56,11 @@ final class ReadProgress {
     return readSeq;
   }
 
+  /** The highest seq of the room this progress has taken into account. */
+  long countedUpTo() {
+    return countedUpTo;
+  }
+
   long unread() {
     return unread;
   }

@@ -20,6 +20,7 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * One user across all their devices and nodes.
@@ -50,7 +51,14 @@ public final class UserSession
   public record ListRooms(ActorRef<RoomList> replyTo) implements Command {}
 
   /** Registers (or refreshes) a connection; {@code device} receives what the session sends devices. */
-  public record Connect(String connectionId, ActorRef<ToConnection> device) implements Command {}
+  public record Connect(String connectionId, ActorRef<ToConnection> device, ActorRef<Registered> replyTo)
+      implements Command {}
+
+  /**
+   * {@code incarnation} changes whenever the session restarts or moves. A connection that sees it change
+   * knows the session may have dropped pushes meanwhile and checks its rooms against the journal.
+   */
+  public record Registered(String incarnation) implements CborSerializable {}
 
   public record Disconnect(String connectionId) implements Command {}
 
@@ -100,6 +108,11 @@ public final class UserSession
 
   private record RecountFailed(String roomId, long version) implements Command {}
 
+  private record RetryRecount(String roomId) implements Command {}
+
+  /** The room could not say its name; the gateway's record, or the next join, will. */
+  private enum NoNameAvailable implements Command { INSTANCE }
+
   // ---------------------------------------------------------------- to connections
 
   /** What a session sends to the user's connections. */
@@ -129,7 +142,8 @@ public final class UserSession
    * {@code isNew}: the device was never seen before (it has no cursors; its replay starts now).
    * {@code rooms}: the rooms the user is a member of. {@code cursors}: room to last acknowledged seq.
    */
-  public record DeviceSync(boolean isNew, List<Membership> rooms, Map<String, Long> cursors) implements CborSerializable {}
+  public record DeviceSync(boolean isNew, List<Membership> rooms, Map<String, Long> cursors, String incarnation)
+      implements CborSerializable {}
 
   /** What the journal keeps of a device: when it was last opened and how far it acknowledged each room. */
   public record Device(long lastSeenAt, Map<String, Long> cursors) implements CborSerializable {
@@ -164,36 +178,44 @@ public final class UserSession
   /** A batch of read states that changed since the last one. */
   public record ReadStatesRecorded(Map<String, ReadState> reads) implements Event {}
 
-  public record State(Map<String, Membership> rooms, Map<String, Device> devices, Map<String, ReadState> reads)
+  /**
+   * {@code forgotten}: ids of devices evicted beyond {@link #MAX_DEVICES}, newest last, at most
+   * {@link #MAX_FORGOTTEN}; such a device that returns is known (it replays from joining) rather than new.
+   */
+  public record State(
+      Map<String, Membership> rooms, Map<String, Device> devices, Map<String, ReadState> reads, List<String> forgotten)
       implements CborSerializable {
     public State {
       rooms = Map.copyOf(rooms);
       devices = Map.copyOf(devices);
       reads = Map.copyOf(reads);
+      forgotten = List.copyOf(forgotten);
     }
 
     State withReads(Map<String, ReadState> changed) {
       Map<String, ReadState> next = new HashMap<>(reads);
       next.putAll(changed);
       next.keySet().retainAll(rooms.keySet());
-      return new State(rooms, devices, next);
+      return new State(rooms, devices, next, forgotten);
     }
 
+    /** A later change, or the same one with the room's name that an earlier record lacked. */
     boolean isNewer(Membership m) {
       Membership known = rooms.get(m.roomId());
-      return known == null || m.seq() > known.seq();
+      return known == null || m.seq() > known.seq()
+          || (m.seq() == known.seq() && known.name() == null && m.name() != null);
     }
 
     State with(Membership m) {
       Map<String, Membership> next = new HashMap<>(rooms);
       next.put(m.roomId(), m);
-      return new State(next, devices, reads);
+      return new State(next, devices, reads, forgotten);
     }
 
     State withDevice(String deviceId, long at) {
       Map<String, Device> next = new HashMap<>(devices);
       next.merge(deviceId, new Device(at, Map.of()), (known, fresh) -> new Device(at, known.cursors()));
-      return new State(rooms, evictBeyond(next, MAX_DEVICES), reads);
+      return withDevices(next);
     }
 
     /** Cursors of rooms the user was never in are dropped, so a client cannot grow this state at will. */
@@ -204,34 +226,52 @@ public final class UserSession
         known.keySet().retainAll(rooms.keySet());
         next.put(deviceId, next.getOrDefault(deviceId, new Device(at, Map.of())).advancedTo(known, at));
       });
-      return new State(rooms, evictBeyond(next, MAX_DEVICES), reads);
+      return withDevices(next);
+    }
+
+    boolean wasForgotten(String deviceId) {
+      return forgotten.contains(deviceId);
     }
 
     List<Membership> memberships() {
       return rooms.values().stream().filter(Membership::member).toList();
     }
 
-    /** Keeps the most recently seen devices; a forgotten device is treated as new when it returns. */
-    private static Map<String, Device> evictBeyond(Map<String, Device> devices, int max) {
-      while (devices.size() > max) {
+    /** Keeps the most recently seen devices; the ids of those evicted are remembered for a while. */
+    private State withDevices(Map<String, Device> devices) {
+      List<String> nowForgotten = new java.util.ArrayList<>(forgotten);
+      nowForgotten.removeAll(devices.keySet());
+      while (devices.size() > MAX_DEVICES) {
         String oldest = devices.entrySet().stream()
             .min(java.util.Comparator.comparingLong((Map.Entry<String, Device> e) -> e.getValue().lastSeenAt())
                 .thenComparing(Map.Entry::getKey))
             .orElseThrow().getKey();
         devices.remove(oldest);
+        nowForgotten.add(oldest);
       }
-      return devices;
+      while (nowForgotten.size() > MAX_FORGOTTEN) {
+        nowForgotten.remove(0);
+      }
+      return new State(rooms, devices, reads, nowForgotten);
     }
   }
 
   // ---------------------------------------------------------------- behaviour
 
+  private static final Duration FILL_IN_TIMEOUT = Duration.ofSeconds(10);
+
   /** How often acknowledged cursors and read states are journaled, at most. */
   public static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
   /** Devices remembered per user; the least recently seen is forgotten first. */
   public static final int MAX_DEVICES = 32;
+  /** Ids of forgotten devices remembered per user, so that a returning one is not taken for a new one. */
+  public static final int MAX_FORGOTTEN = 256;
+  /** Events between snapshots; older events are deleted (this journal is state, not a timeline). */
+  public static final int SNAPSHOT_EVERY = 100;
 
   private final String userId;
+  /** Identifies this start of the session (see {@link Registered}). */
+  private final String incarnation = java.util.UUID.randomUUID().toString();
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   /** Acknowledged but not yet journaled: device to (room to seq). */
@@ -245,6 +285,10 @@ public final class UserSession
   /** Working copies of the read state per room; journaled from {@link #dirtyReads} on the next flush. */
   private final Map<String, ReadProgress> progress = new HashMap<>();
   private final java.util.Set<String> dirtyReads = new java.util.HashSet<>();
+  /** Rooms whose counting moved on without anything a device sees: journaled only when the session stops. */
+  private final java.util.Set<String> countedReads = new java.util.HashSet<>();
+  /** Delay before retrying a failed recount, per room; doubles up to a minute. */
+  private final Map<String, Duration> recountBackoff = new HashMap<>();
 
   private UserSession(
       String userId, PersistenceId persistenceId, ActorContext<Command> context, TimerScheduler<Command> timers,
@@ -271,7 +315,12 @@ public final class UserSession
 
   @Override
   public State emptyState() {
-    return new State(Map.of(), Map.of(), Map.of());
+    return new State(Map.of(), Map.of(), Map.of(), List.of());
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2).withDeleteEventsOnSnapshot();
   }
 
   @Override
@@ -288,6 +337,16 @@ public final class UserSession
           ReadProgress p = progress.get(c.roomId());
           if (p != null) {
             p.recountFailed(c.version());
+            Duration delay = recountBackoff.merge(c.roomId(), Duration.ofSeconds(1),
+                (previous, first) -> previous.multipliedBy(2).compareTo(Duration.ofMinutes(1)) > 0
+                    ? Duration.ofMinutes(1) : previous.multipliedBy(2));
+            timers.startSingleTimer("recount-" + c.roomId(), new RetryRecount(c.roomId()), delay);
+          }
+          return Effect().noReply();
+        })
+        .onCommand(RetryRecount.class, (s, c) -> {
+          ReadProgress p = progress.get(c.roomId());
+          if (p != null) {
             startRecountIfDue(c.roomId(), p);
           }
           return Effect().noReply();
@@ -303,6 +362,8 @@ public final class UserSession
           return Effect().noReply();
         })
         .onCommand(Passivate.class, (s, c) -> {
+          dirtyReads.addAll(countedReads);
+          countedReads.clear();
           List<Event> pending = pendingEvents();
           return pending.isEmpty() ? Effect().stop().thenNoReply() : Effect().persist(pending).thenStop().thenNoReply();
         })
@@ -319,6 +380,7 @@ public final class UserSession
           return Effect().noReply();
         })
         .onCommand(Deliver.class, this::deliver)
+        .onCommand(NoNameAvailable.class, (s, c) -> Effect().noReply())
         .build();
   }
 
@@ -331,7 +393,7 @@ public final class UserSession
 
   private ReplyEffect<Event, State> connect(State state, Connect c) {
     register(c.connectionId(), c.device());
-    return Effect().noReply();
+    return Effect().reply(c.replyTo(), new Registered(incarnation));
   }
 
   private void register(String connectionId, ActorRef<ToConnection> connection) {
@@ -349,10 +411,25 @@ public final class UserSession
     Membership change = membershipChange(entry);
     if (change != null && state.isNewer(change)) {
       // persisting stashes later deliveries, so devices still see entries in seq order
-      return Effect().persist(new MembershipRecorded(change)).thenRun(s -> delivered(s, entry)).thenNoReply();
+      return Effect().persist(new MembershipRecorded(change))
+          .thenRun(s -> {
+            delivered(s, entry);
+            if (change.member() && change.name() == null && change.kind() == ChatRoom.Kind.GROUP) {
+              fillInRoomName(change.roomId());
+            }
+          })
+          .thenNoReply();
     }
     delivered(state, entry);
     return Effect().noReply();
+  }
+
+  private void fillInRoomName(String roomId) {
+    context.ask(ChatRoom.RoomReply.class, rooms.apply(roomId), FILL_IN_TIMEOUT,
+        replyTo -> new ChatRoom.GetView(userId, replyTo),
+        (reply, failure) -> reply instanceof ChatRoom.RoomReady ready
+            ? new RecordMembership(Memberships.of(ready.view(), userId), context.getSystem().ignoreRef())
+            : NoNameAvailable.INSTANCE);
   }
 
   /** Forwards an item to the connections, then counts it towards the room's unread. */
@@ -381,6 +458,7 @@ public final class UserSession
 
   private ReplyEffect<Event, State> recounted(State state, Recounted c) {
     ReadProgress p = progress.get(c.roomId());
+    recountBackoff.remove(c.roomId());
     if (p != null) {
       readChanged(state, c.roomId(), p, p.recounted(c.version(), c.count()));
     }
@@ -407,10 +485,19 @@ public final class UserSession
     });
   }
 
-  /** Counting moves on with every item, so the room is journaled with the next flush either way. */
+  /**
+   * A moved marker or corrected count is journaled with the next flush. Mere counting is not (that would
+   * be a write per message per member): it is journaled when the session stops, and after a crash the
+   * next item of the room finds the hole and recounts.
+   */
   private void readChanged(State state, String roomId, ReadProgress p, ReadProgress.Outcome outcome) {
-    dirtyReads.add(roomId);
-    scheduleFlush();
+    if (outcome == ReadProgress.Outcome.CHANGED) {
+      dirtyReads.add(roomId);
+      countedReads.remove(roomId);
+      scheduleFlush();
+    } else if (!dirtyReads.contains(roomId)) {
+      countedReads.add(roomId);
+    }
     if (outcome == ReadProgress.Outcome.CHANGED) {
       forward(new ReadMarkerMoved(roomId, p.readSeq(), p.unread()));
       reportProgress(roomId, delivered(roomId, state), p.readSeq());
@@ -460,19 +547,32 @@ public final class UserSession
     Device known = state.devices().get(c.deviceId());
     long now = System.currentTimeMillis();
     if (known == null && !pendingCursors.containsKey(c.deviceId())) {
+      boolean isNew = !state.wasForgotten(c.deviceId());
       return Effect().persist(new DeviceRegistered(c.deviceId(), now))
-          .thenReply(c.replyTo(), s -> new DeviceSync(true, s.memberships(), Map.of()));
+          .thenReply(c.replyTo(), s -> new DeviceSync(isNew, s.memberships(), Map.of(), incarnation));
     }
     Map<String, Long> cursors = new HashMap<>(known == null ? Map.of() : known.cursors());
     pendingCursors.getOrDefault(c.deviceId(), Map.of()).forEach((room, seq) -> cursors.merge(room, seq, Math::max));
-    return Effect().reply(c.replyTo(), new DeviceSync(false, state.memberships(), cursors));
+    return Effect().reply(c.replyTo(), new DeviceSync(false, state.memberships(), cursors, incarnation));
   }
 
+  /**
+   * A cursor can only claim what exists: it is capped at the room's highest seq this session has seen
+   * (a lower cap only means redelivery), and rooms the user is not in are ignored.
+   */
   private ReplyEffect<Event, State> advanceCursors(State state, AdvanceCursors c) {
     Map<String, Long> pending = pendingCursors.computeIfAbsent(c.deviceId(), d -> new HashMap<>());
-    c.cursors().forEach((room, seq) -> pending.merge(room, seq, Math::max));
+    List<String> accepted = new java.util.ArrayList<>();
+    c.cursors().forEach((room, seq) -> {
+      Membership membership = state.rooms().get(room);
+      if (membership != null && membership.member()) {
+        long known = Math.max(progress(state, room, membership.seq()).countedUpTo(), delivered(room, state));
+        pending.merge(room, Math.min(seq, known), Math::max);
+        accepted.add(room);
+      }
+    });
     scheduleFlush();
-    c.cursors().keySet().forEach(room -> reportProgress(state, room));
+    accepted.forEach(room -> reportProgress(state, room));
     return Effect().reply(c.replyTo(), Done.getInstance());
   }
 
@@ -522,8 +622,9 @@ public final class UserSession
       return Memberships.of(entry.roomId(), created.kind(), created.name(), created.members(), userId, entry.seq(), true);
     }
     if (entry.event() instanceof ChatRoom.MemberJoined joined && joined.user().equals(userId)) {
-      // name and kind are not on the event; the gateway's explicit record fills them in
-      return null;
+      // the room's name is not on the event: recorded without it, then filled in from the room
+      ChatRoom.Kind kind = entry.roomId().startsWith("dm:") ? ChatRoom.Kind.DM : ChatRoom.Kind.GROUP;
+      return new Membership(entry.roomId(), kind, null, null, entry.seq(), true);
     }
     if (entry.event() instanceof ChatRoom.MemberLeft left && left.user().equals(userId)) {
       return new Membership(entry.roomId(), ChatRoom.Kind.GROUP, null, null, entry.seq(), false);

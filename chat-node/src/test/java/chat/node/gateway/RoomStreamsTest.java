@@ -39,6 +39,11 @@ class RoomStreamsTest {
       out.add("replay " + roomId + " " + fromSeq);
     }
 
+    @Override
+    public void baseline(String roomId, long seq) {
+      out.add("baseline " + roomId + " " + seq);
+    }
+
     List<String> take() {
       List<String> taken = List.copyOf(out);
       out.clear();
@@ -71,7 +76,7 @@ class RoomStreamsTest {
 
     streams.replayed(e("a", 2), out);
     streams.replayed(e("a", 3), out);
-    streams.roomDone("a", 3, out);
+    streams.roomDone("a", 3, false, out);
     assertEquals(List.of("a:2", "a:3", "a:4", "caught a 4"), out.take());
 
     streams.live(e("a", 5), out);
@@ -80,7 +85,7 @@ class RoomStreamsTest {
 
   @Test
   void liveItemsDuringTheInitialReplayAreHeldAndJoinedWithoutDuplicates() {
-    streams.startInitialSync(Set.of("a", "b"), out);
+    streams.startInitialSync(java.util.Map.of("a", 5L, "b", 3L), out);
     streams.live(e("a", 7), out);
     streams.live(e("a", 8), out);
     streams.live(e("b", 3), out);
@@ -89,35 +94,35 @@ class RoomStreamsTest {
     streams.replayed(e("a", 5), out);
     streams.replayed(e("a", 6), out);
     streams.replayed(e("a", 7), out);
-    streams.roomDone("a", 7, out);
+    streams.roomDone("a", 7, false, out);
     assertEquals(List.of("a:5", "a:6", "a:7", "a:8", "caught a 8"), out.take());
 
-    streams.roomDone("b", 3, out);
+    streams.roomDone("b", 3, false, out);
     assertEquals(List.of("caught b 3", "synced 2"), out.take(), "b's held 3 is covered by the replay's end");
   }
 
   @Test
   void heldItemsThatDoNotJoinUpWithTheReplayTriggerAnotherReplay() {
-    streams.startInitialSync(Set.of("a"), out);
+    streams.startInitialSync(java.util.Map.of("a", 1L), out);
     streams.live(e("a", 12), out);
     streams.replayed(e("a", 9), out);
-    streams.roomDone("a", 9, out);
+    streams.roomDone("a", 9, false, out);
     assertEquals(List.of("a:9", "replay a 10"), out.take());
 
     streams.replayed(e("a", 10), out);
     streams.replayed(e("a", 11), out);
     streams.replayed(e("a", 12), out);
-    streams.roomDone("a", 12, out);
+    streams.roomDone("a", 12, false, out);
     assertEquals(List.of("a:10", "a:11", "a:12", "caught a 12", "synced 1"), out.take());
   }
 
   @Test
   void itemsDroppedBeyondTheHoldLimitAreReadAgain() {
-    streams.startInitialSync(Set.of("a"), out);
+    streams.startInitialSync(java.util.Map.of("a", 1L), out);
     for (long seq = 10; seq < 10 + RoomStreams.MAX_HELD_PER_ROOM + 5; seq++) {
       streams.live(e("a", seq), out);
     }
-    streams.roomDone("a", 9, out);
+    streams.roomDone("a", 9, false, out);
     List<String> decided = out.take();
     assertEquals("replay a " + (10 + RoomStreams.MAX_HELD_PER_ROOM), decided.get(decided.size() - 1));
     assertEquals(RoomStreams.MAX_HELD_PER_ROOM + 1, decided.size());
@@ -125,21 +130,59 @@ class RoomStreamsTest {
 
   @Test
   void aGapMovesTheRoomPastWhatWillNotBeDelivered() {
-    streams.startInitialSync(Set.of("a"), out);
+    streams.startInitialSync(java.util.Map.of("a", 1L), out);
     streams.gap("a", 2, 4, out);
     streams.replayed(e("a", 5), out);
-    streams.roomDone("a", 5, out);
+    streams.roomDone("a", 5, false, out);
     assertEquals(List.of("gap a 2-4", "a:5", "caught a 5", "synced 1"), out.take());
   }
 
   @Test
   void aRoomTheUserLeftIsSkippedAndNoRoomsMeansSyncedAtOnce() {
-    streams.startInitialSync(Set.of("a"), out);
+    streams.startInitialSync(java.util.Map.of("a", 1L), out);
     streams.skipped("a", out);
     assertEquals(List.of("synced 1"), out.take());
 
     RoomStreams none = new RoomStreams();
-    none.startInitialSync(Set.of(), out);
+    none.startInitialSync(java.util.Map.of(), out);
     assertEquals(List.of("synced 0"), out.take());
+  }
+
+  @Test
+  void aNewDeviceStartsAtTheEndButKeepsWhatItHeldLive() {
+    RoomStreams fresh = new RoomStreams();
+    java.util.Map<String, Long> starts = new java.util.HashMap<>();
+    starts.put("a", null);
+    starts.put("b", null);
+    fresh.startInitialSync(starts, out);
+    out.take();
+    // 51 arrived live before the replay looked at where "a" ends
+    fresh.live(e("a", 51), out);
+    fresh.roomDone("a", 51, true, out);
+    assertEquals(List.of("baseline a 50", "a:51", "caught a 51"), out.take());
+    // "b" ends at 7 and nothing was held: the device starts there
+    fresh.roomDone("b", 7, true, out);
+    assertEquals(List.of("baseline b 7", "caught b 7", "synced 2"), out.take());
+  }
+
+  @Test
+  void aNewDeviceThatHeldOnlyLaterItemsReadsTheRestUpToTheEnd() {
+    java.util.Map<String, Long> starts = new java.util.HashMap<>();
+    starts.put("a", null);
+    streams.startInitialSync(starts, out);
+    streams.live(e("a", 51), out);
+    streams.roomDone("a", 53, true, out);
+    assertEquals(List.of("baseline a 50", "a:51", "replay a 52"), out.take());
+  }
+
+  @Test
+  void theInitialSyncNeverResendsWhatTheDeviceAcknowledged() {
+    streams.startInitialSync(java.util.Map.of("a", 12L), out);
+    streams.live(e("a", 11), out);
+    streams.replayed(e("a", 11), out);
+    streams.replayed(e("a", 12), out);
+    streams.roomDone("a", 12, false, out);
+    assertEquals(List.of("a:12", "caught a 12", "synced 1"), out.take());
+    assertEquals(12, streams.lastSent("a"));
   }
 }

@@ -76,8 +76,8 @@ class UserSessionTest {
     var s = session("bob");
     TestProbe<UserSession.ToConnection> phone = testKit.createTestProbe();
     TestProbe<UserSession.ToConnection> laptop = testKit.createTestProbe();
-    s.runCommand(new UserSession.Connect("phone", phone.getRef()));
-    s.runCommand(new UserSession.Connect("laptop", laptop.getRef()));
+    s.<UserSession.Registered>runCommand(r -> new UserSession.Connect("phone", phone.getRef(), r));
+    s.<UserSession.Registered>runCommand(r -> new UserSession.Connect("laptop", laptop.getRef(), r));
 
     for (long seq = 2; seq <= 4; seq++) {
       s.runCommand(new UserSession.Deliver(message("g:1", seq)));
@@ -98,8 +98,8 @@ class UserSessionTest {
     var s = session("carol");
     TestProbe<UserSession.ToConnection> gone = testKit.createTestProbe();
     TestProbe<UserSession.ToConnection> alive = testKit.createTestProbe();
-    s.runCommand(new UserSession.Connect("gone", gone.getRef()));
-    s.runCommand(new UserSession.Connect("alive", alive.getRef()));
+    s.<UserSession.Registered>runCommand(r -> new UserSession.Connect("gone", gone.getRef(), r));
+    s.<UserSession.Registered>runCommand(r -> new UserSession.Connect("alive", alive.getRef(), r));
     gone.stop();
 
     // the entity sees the termination before the next delivery only eventually; deliver until it does
@@ -156,18 +156,26 @@ class UserSessionTest {
     assertEquals(2, first.rooms().size());
     assertTrue(!open(s, "phone", phone).isNew());
 
-    // applied at once (visible to the next open) ...
+    for (long seq = 2; seq <= 8; seq++) {
+      s.runCommand(new UserSession.Deliver(message("g:1", seq)));
+    }
+    for (long seq = 4; seq <= 5; seq++) {
+      s.runCommand(new UserSession.Deliver(message("g:2", seq)));
+    }
+    // applied at once (visible to the next open); never beyond what exists, never for rooms the user is not in
     s.<Done>runCommand(r -> new UserSession.AdvanceCursors("phone", java.util.Map.of("g:1", 7L, "g:2", 4L), r));
     s.<Done>runCommand(r -> new UserSession.AdvanceCursors("phone", java.util.Map.of("g:1", 5L, "g:9", 2L), r));
-    assertEquals(java.util.Map.of("g:1", 7L, "g:2", 4L, "g:9", 2L), open(s, "phone", phone).cursors());
+    assertEquals(java.util.Map.of("g:1", 7L, "g:2", 4L), open(s, "phone", phone).cursors());
+    s.<Done>runCommand(r -> new UserSession.AdvanceCursors("phone", java.util.Map.of("g:2", 500L), r));
+    assertEquals(java.util.Map.of("g:1", 7L, "g:2", 5L), open(s, "phone", phone).cursors());
 
-    // ... and journaled in one batch shortly after; cursors never move back, unknown rooms are dropped
+    // ... and journaled in one batch shortly after; cursors never move back
     phone.awaitAssert(Duration.ofSeconds(5), () -> {
-      assertEquals(java.util.Map.of("g:1", 7L, "g:2", 4L), s.getState().devices().get("phone").cursors());
+      assertEquals(java.util.Map.of("g:1", 7L, "g:2", 5L), s.getState().devices().get("phone").cursors());
       return null;
     });
     s.restart();
-    assertEquals(java.util.Map.of("g:1", 7L, "g:2", 4L), open(s, "phone", phone).cursors());
+    assertEquals(java.util.Map.of("g:1", 7L, "g:2", 5L), open(s, "phone", phone).cursors());
   }
 
   @Test
@@ -188,7 +196,9 @@ class UserSessionTest {
     }
     assertEquals(UserSession.MAX_DEVICES, s.getState().devices().size());
     assertTrue(!s.getState().devices().containsKey("device-0"));
-    assertTrue(open(s, "device-0", probe).isNew());
+    // a forgotten device that returns is known (it replays from joining), not new
+    assertTrue(!open(s, "device-0", probe).isNew());
+    assertTrue(open(s, "never-seen", probe).isNew());
   }
 
   private static List<UserSession.ReadState> reads(
@@ -202,8 +212,8 @@ class UserSessionTest {
     var s = session("hank");
     TestProbe<UserSession.ToConnection> phone = testKit.createTestProbe();
     TestProbe<UserSession.ToConnection> laptop = testKit.createTestProbe();
-    s.runCommand(new UserSession.Connect("phone", phone.getRef()));
-    s.runCommand(new UserSession.Connect("laptop", laptop.getRef()));
+    s.<UserSession.Registered>runCommand(r -> new UserSession.Connect("phone", phone.getRef(), r));
+    s.<UserSession.Registered>runCommand(r -> new UserSession.Connect("laptop", laptop.getRef(), r));
     s.<Done>runCommand(r -> new UserSession.RecordMembership(group("g:u", 1, true), r));
     s.runCommand(new UserSession.Deliver(message("g:u", 2, "alice")));
     s.runCommand(new UserSession.Deliver(message("g:u", 3, "alice")));
@@ -259,6 +269,9 @@ class UserSessionTest {
     open(s, "phone", phone);
     roomsProbe.receiveSeveralMessages(0);
 
+    for (long seq = 2; seq <= 4; seq++) {
+      s.runCommand(new UserSession.Deliver(message("g:rc", seq)));
+    }
     s.<Done>runCommand(r -> new UserSession.AdvanceCursors("phone", java.util.Map.of("g:rc", 4L), r));
     assertEquals(new ChatRoom.MemberProgress("jill", 4, 1), fishProgress());
     s.<UserSession.ReadReply>runCommand(r -> new UserSession.MarkRead("g:rc", 3, r));
@@ -281,5 +294,40 @@ class UserSessionTest {
         ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
         : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
     return (ChatRoom.MemberProgress) seen.get(seen.size() - 1);
+  }
+
+  @Test
+  void beingAddedByAnotherMemberRecordsTheRoomFromFanOutAndAsksTheRoomForItsName() {
+    var s = session("lena");
+    s.runCommand(new UserSession.Deliver(new ChatRoom.TimelineEntry("g:added", 7, new ChatRoom.MemberJoined("lena", "kim", 7L))));
+    assertEquals(List.of(new Membership("g:added", ChatRoom.Kind.GROUP, null, null, 7, true)), rooms(s));
+    ChatRoom.GetView ask = (ChatRoom.GetView) roomsProbe.fishForMessage(Duration.ofSeconds(3), m -> m instanceof ChatRoom.GetView
+        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).stream()
+        .reduce((a, b) -> b).orElseThrow();
+    ask.replyTo().tell(new ChatRoom.RoomReady(new ChatRoom.RoomView("g:added", ChatRoom.Kind.GROUP, "Book club",
+        ChatRoom.Visibility.PRIVATE, "kim", 1L, java.util.Map.of("kim", 1L, "lena", 7L), 7)));
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(3), () -> {
+      assertEquals(List.of(new Membership("g:added", ChatRoom.Kind.GROUP, "Book club", null, 7, true)), rooms(s));
+      return null;
+    });
+  }
+
+  @Test
+  void theSessionJournalIsSnapshottedSoRecoveryStaysShort() {
+    var s = session("mona");
+    // two snapshots are kept, and the events that lead up to them; everything older is deleted
+    int events = 3 * UserSession.SNAPSHOT_EVERY + 5;
+    for (int i = 0; i < events; i++) {
+      s.<Done>runCommand(r -> new UserSession.RecordMembership(group("g:" + java.util.UUID.randomUUID(), 1, true), r));
+    }
+    var journal = org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit.create(testKit.system());
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(3), () -> {
+      int left = journal.persistedInStorage(UserSession.persistenceId("mona").id()).size();
+      assertTrue(left <= 2 * UserSession.SNAPSHOT_EVERY + 5, "old events are deleted, " + left + " left");
+      return null;
+    });
+    s.restart();
+    assertEquals(events, rooms(s).size());
   }
 }
