@@ -32,7 +32,8 @@ public record ChatNodeSettings(
       int outboundBuffer,
       int maxInFlight,
       Duration sessionRefresh,
-      int replayMaxItemsPerRoom) {}
+      int replayMaxItemsPerRoom,
+      Duration clientIdleTimeout) {}
 
   /** The keyspace the journal lives in, and whether this node applies the schema migrations at start. */
   public record Cassandra(String keyspace, String replication, boolean migrateOnStart) {
@@ -68,7 +69,8 @@ public record ChatNodeSettings(
             g.getInt("outbound-buffer"),
             g.getInt("max-in-flight"),
             g.getDuration("session-refresh"),
-            g.getInt("replay-max-items-per-room")),
+            g.getInt("replay-max-items-per-room"),
+            g.getDuration("client-idle-timeout")),
         new RoomSettings(r.getInt("max-members"), r.getInt("snapshot-every")),
         Cassandra.fromConfig(root));
     settings.check();

@@ -17,6 +17,7 @@ import java.util.List;
   @JsonSubTypes.Type(value = AckResult.Ok.class, name = "ok"),
   @JsonSubTypes.Type(value = AckResult.ReadState.class, name = "read"),
   @JsonSubTypes.Type(value = AckResult.Receipts.class, name = "receipts"),
+  @JsonSubTypes.Type(value = AckResult.PresenceList.class, name = "presence"),
 })
 public sealed interface AckResult {
 
@@ -41,6 +42,12 @@ public sealed interface AckResult {
       implements AckResult {}
 
   record MemberReceipt(String user, long delivered, long read) {}
+
+  /**
+   * Answers {@code watch_presence}: the current presence of the users now watched; {@code denied}: users
+   * who share no room with the caller (not watched).
+   */
+  record PresenceList(List<ServerFrame.Presence> presences, List<String> denied) implements AckResult {}
 
   record Pong(long serverTime) implements AckResult {}
 

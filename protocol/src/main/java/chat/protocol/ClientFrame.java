@@ -26,6 +26,10 @@ import java.util.List;
   @JsonSubTypes.Type(value = ClientFrame.Received.class, name = "received"),
   @JsonSubTypes.Type(value = ClientFrame.Read.class, name = "read"),
   @JsonSubTypes.Type(value = ClientFrame.Receipts.class, name = "receipts"),
+  @JsonSubTypes.Type(value = ClientFrame.SetPresence.class, name = "set_presence"),
+  @JsonSubTypes.Type(value = ClientFrame.WatchPresence.class, name = "watch_presence"),
+  @JsonSubTypes.Type(value = ClientFrame.UnwatchPresence.class, name = "unwatch_presence"),
+  @JsonSubTypes.Type(value = ClientFrame.Typing.class, name = "typing"),
 })
 public sealed interface ClientFrame {
 
@@ -61,6 +65,21 @@ public sealed interface ClientFrame {
    * received and read that item ("delivered to 2 of 3").
    */
   record Receipts(String id, String roomId, Long seq) implements ClientFrame {}
+
+  /**
+   * This connection's presence: {@code online} (default on connect) or {@code away} (idle, in the
+   * background). {@code hidden} (optional) is the user's preference for all devices: when true, everyone
+   * else sees the user offline.
+   */
+  record SetPresence(String id, PresenceStatus status, Boolean hidden) implements ClientFrame {}
+
+  /** Follows the presence of these users (only users who share a room with the caller are allowed). */
+  record WatchPresence(String id, List<String> users) implements ClientFrame {}
+
+  record UnwatchPresence(String id, List<String> users) implements ClientFrame {}
+
+  /** The caller started ({@code active}) or stopped typing in a room. */
+  record Typing(String id, String roomId, Boolean active) implements ClientFrame {}
 
   /** Application-level liveness check; answered with {@link AckResult.Pong}. */
   record Ping(String id) implements ClientFrame {}

@@ -60,6 +60,8 @@ public enum ErrorCode {
   AUTH_TIMEOUT("auth_timeout", true),
   /** The client did not read its frames fast enough; reconnect and resume. */
   SLOW_CONSUMER("slow_consumer", true),
+  /** Nothing arrived from the client for too long (see the heartbeat rule); reconnect. */
+  IDLE_TIMEOUT("idle_timeout", true),
   /** A frame so large that the connection is dropped rather than read. */
   FRAME_FAR_TOO_LARGE("frame_far_too_large", false),
   /** The node is shutting down; reconnect (to another node). */

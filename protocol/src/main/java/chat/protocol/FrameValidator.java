@@ -44,6 +44,15 @@ public final class FrameValidator {
               ? "device must be 1 to " + Protocol.MAX_DEVICE_ID_CHARS + " characters" : null;
     } else if (frame instanceof ClientFrame.Received r) {
       return received(r);
+    } else if (frame instanceof ClientFrame.SetPresence p) {
+      return p.status() == null || p.status() == PresenceStatus.OFFLINE
+          ? "status is required: online or away (use hidden to appear offline)" : null;
+    } else if (frame instanceof ClientFrame.WatchPresence w) {
+      return users(w.users());
+    } else if (frame instanceof ClientFrame.UnwatchPresence u) {
+      return users(u.users());
+    } else if (frame instanceof ClientFrame.Typing t) {
+      return firstOf(room(t.roomId()), t.active() == null ? "active is required" : null);
     } else if (frame instanceof ClientFrame.Receipts r) {
       return firstOf(room(r.roomId()), r.seq() != null && r.seq() < 1 ? "seq must be at least 1" : null);
     } else if (frame instanceof ClientFrame.Read r) {
@@ -96,6 +105,19 @@ public final class FrameValidator {
       }
       if (!seen.add(m)) {
         return "members lists " + m + " twice";
+      }
+    }
+    return null;
+  }
+
+  private static String users(List<String> users) {
+    if (users == null || users.isEmpty() || users.size() > Protocol.MAX_USERS_PER_WATCH) {
+      return "users is required, 1 to " + Protocol.MAX_USERS_PER_WATCH + " user ids";
+    }
+    for (String user : users) {
+      String bad = user("users[]", user);
+      if (bad != null) {
+        return bad;
       }
     }
     return null;

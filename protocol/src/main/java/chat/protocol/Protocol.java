@@ -30,6 +30,8 @@ public final class Protocol {
   public static final int MAX_CLIENT_MSG_ID_CHARS = 64;
   public static final int MAX_DEVICE_ID_CHARS = 64;
   public static final int MAX_CURSORS_PER_RECEIVED = 500;
+  /** Users one watch_presence may name; a connection watches at most {@code maxWatchedUsers} in all. */
+  public static final int MAX_USERS_PER_WATCH = 200;
   public static final int MAX_ROOM_NAME_CHARS = 100;
   public static final int MAX_INITIAL_MEMBERS = 100;
   public static final int DEFAULT_HISTORY_LIMIT = 50;

@@ -18,6 +18,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = ServerFrame.Synced.class, name = "synced"),
   @JsonSubTypes.Type(value = ServerFrame.ReadMarker.class, name = "read_marker"),
   @JsonSubTypes.Type(value = ServerFrame.Receipt.class, name = "receipt"),
+  @JsonSubTypes.Type(value = ServerFrame.Presence.class, name = "presence"),
+  @JsonSubTypes.Type(value = ServerFrame.TypingIndicator.class, name = "typing"),
   @JsonSubTypes.Type(value = TimelineItem.Message.class, name = "message"),
   @JsonSubTypes.Type(value = TimelineItem.RoomCreated.class, name = "room_created"),
   @JsonSubTypes.Type(value = TimelineItem.MemberJoined.class, name = "member_joined"),
@@ -25,7 +27,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 })
 public sealed interface ServerFrame
     permits ServerFrame.Ack, ServerFrame.Error, ServerFrame.Closing, ServerFrame.Gap, ServerFrame.CaughtUp,
-        ServerFrame.Synced, ServerFrame.ReadMarker, ServerFrame.Receipt, TimelineItem {
+        ServerFrame.Synced, ServerFrame.ReadMarker, ServerFrame.Receipt, ServerFrame.Presence,
+        ServerFrame.TypingIndicator, TimelineItem {
 
   /** The successful answer to request {@code id}. */
   record Ack(String id, AckResult result) implements ServerFrame {}
@@ -75,4 +78,13 @@ public sealed interface ServerFrame
    * {@code receipts} instead.
    */
   record Receipt(String roomId, String user, long delivered, long read) implements ServerFrame {}
+
+  /**
+   * A watched user's presence. {@code lastSeen} (epoch ms) is when they were last connected, for
+   * {@code offline}; absent for a user who hides their presence or was never seen.
+   */
+  record Presence(String user, PresenceStatus status, Long lastSeen) implements ServerFrame {}
+
+  /** {@code user} is ({@code active}) or stopped being typing in {@code roomId}. */
+  record TypingIndicator(String roomId, String user, boolean active) implements ServerFrame {}
 }

@@ -77,6 +77,12 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   private record SessionRegistered(String incarnation) implements Command {}
 
+  private record WatchesRenewed(AckResult.PresenceList list, java.util.Set<String> asked) implements Command {}
+
+  private enum IdleCheck implements Command { INSTANCE }
+
+  private static final Duration IDLE_CHECK_INTERVAL = Duration.ofSeconds(5);
+
   private enum RegistrationUnanswered implements Command { INSTANCE }
 
   private record ReplayStarted(ActorRef<StreamAck> ackTo) implements Command {}
@@ -131,6 +137,9 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private String deviceId;
   /** The user session's incarnation when this connection last registered. */
   private String sessionIncarnation;
+  /** Users whose presence this connection follows, with what it last told the client. */
+  private final Map<String, ServerFrame.Presence> watched = new HashMap<>();
+  private long lastInboundNanos = System.nanoTime();
   private int inFlight;
   /** Set while the inbound stream waits for this actor to take another frame. */
   private ActorRef<StreamAck> stalledAck;
@@ -156,6 +165,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     this.outbound = outbound;
     this.deliveries = context.messageAdapter(UserSession.ToConnection.class, Delivered::new);
     timers.startSingleTimer(AuthDeadline.INSTANCE, deps.settings().authTimeout());
+    timers.startTimerWithFixedDelay(IdleCheck.INSTANCE, IDLE_CHECK_INTERVAL);
   }
 
   @Override
@@ -200,7 +210,16 @@ final class Connection extends AbstractBehavior<Connection.Command> {
         })
         .onMessage(RefreshSession.class, m -> {
           register();
+          renewWatches();
           return this;
+        })
+        .onMessage(WatchesRenewed.class, this::onWatchesRenewed)
+        .onMessageEquals(IdleCheck.INSTANCE, () -> {
+          long silentFor = System.nanoTime() - lastInboundNanos;
+          return silentFor > deps.settings().clientIdleTimeout().toNanos()
+              ? close(ErrorCode.IDLE_TIMEOUT, "nothing received for " + deps.settings().clientIdleTimeout().toSeconds()
+                  + " s; send ping when otherwise idle")
+              : this;
         })
         .onMessage(SessionRegistered.class, this::onRegistered)
         .onMessageEquals(RegistrationUnanswered.INSTANCE, () -> this)
@@ -223,6 +242,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   // ---------------------------------------------------------------- inbound
 
   private Behavior<Command> onReceived(Received m) {
+    lastInboundNanos = System.nanoTime();
     InboundFrames.Inbound inbound = m.inbound();
     if (inbound instanceof InboundFrames.FarTooLarge) {
       return close(ErrorCode.FRAME_FAR_TOO_LARGE, "frame larger than " + deps.settings().dropFrameBytes() + " bytes");
@@ -255,8 +275,17 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     } else if (userId == null) {
       write(ServerFrame.Error.of(frame.id(), ErrorCode.UNAUTHENTICATED, "send hello with a token first"));
     } else {
+      if (frame instanceof ClientFrame.WatchPresence w
+          && watched.size() + (int) w.users().stream().filter(u -> !watched.containsKey(u)).count() > Protocol.MAX_USERS_PER_WATCH) {
+        write(ServerFrame.Error.of(frame.id(), ErrorCode.INVALID_REQUEST,
+            "a connection watches at most " + Protocol.MAX_USERS_PER_WATCH + " users; unwatch some first"));
+        return;
+      }
+      if (frame instanceof ClientFrame.UnwatchPresence u) {
+        u.users().forEach(watched::remove);
+      }
       inFlight++;
-      getContext().pipeToSelf(deps.requests().handle(userId, deviceId, frame), (answer, failure) ->
+      getContext().pipeToSelf(deps.requests().handle(caller(), frame), (answer, failure) ->
           new Answered(failure == null ? answer
               : ServerFrame.Error.of(frame.id(), ErrorCode.INTERNAL, "internal error")));
     }
@@ -290,6 +319,9 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   private Behavior<Command> onAnswered(Answered m) {
     inFlight--;
+    if (m.frame() instanceof ServerFrame.Ack ack && ack.result() instanceof AckResult.PresenceList list) {
+      list.presences().forEach(p -> watched.put(p.user(), p));
+    }
     write(m.frame());
     if (stalledAck != null && inFlight < deps.settings().maxInFlight()) {
       stalledAck.tell(StreamAck.INSTANCE);
@@ -299,6 +331,38 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   }
 
   // ---------------------------------------------------------------- timeline: live and replayed
+
+  private Caller caller() {
+    return new Caller(userId, deviceId, connectionId, deliveries);
+  }
+
+  /** Tells the client about a watched user's presence, unless it already knows exactly that. */
+  private void presenceSeen(ServerFrame.Presence presence) {
+    if (watched.containsKey(presence.user()) && !presence.equals(watched.get(presence.user()))) {
+      watched.put(presence.user(), presence);
+      write(presence);
+    }
+  }
+
+  /**
+   * Watches are leases in the watched users' sessions: renewed with every refresh. The answers also
+   * repair what a session that restarted or moved may have failed to push.
+   */
+  private void renewWatches() {
+    if (watched.isEmpty()) {
+      return;
+    }
+    java.util.Set<String> asked = java.util.Set.copyOf(watched.keySet());
+    getContext().pipeToSelf(deps.requests().watch(caller(), List.copyOf(asked)), (list, failure) ->
+        new WatchesRenewed(failure == null ? list : new AckResult.PresenceList(List.of(), List.of()), asked));
+  }
+
+  private Behavior<Command> onWatchesRenewed(WatchesRenewed m) {
+    m.list().presences().forEach(this::presenceSeen);
+    // no longer sharing a room: stop following them
+    m.list().denied().forEach(watched::remove);
+    return this;
+  }
 
   /** (Re)registers with the user's session; the answer says whether the session restarted meanwhile. */
   private void register() {
@@ -364,6 +428,14 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private Behavior<Command> onDelivered(Delivered m) {
     if (m.message() instanceof UserSession.ReadMarkerMoved moved) {
       write(new ServerFrame.ReadMarker(moved.roomId(), moved.seq(), moved.unread()));
+      return this;
+    }
+    if (m.message() instanceof UserSession.PresenceChanged changed) {
+      presenceSeen(ProtocolMapping.presence(changed.user(), changed.availability(), changed.lastSeen()));
+      return this;
+    }
+    if (m.message() instanceof UserSession.TypingChanged typing) {
+      write(new ServerFrame.TypingIndicator(typing.roomId(), typing.user(), typing.active()));
       return this;
     }
     if (m.message() instanceof UserSession.ReceiptUpdate update) {

@@ -4,6 +4,8 @@ import chat.node.room.ChatRoom;
 import chat.node.user.UserSession;
 import chat.protocol.AckResult;
 import chat.protocol.ErrorCode;
+import chat.protocol.PresenceStatus;
+import chat.protocol.ServerFrame;
 import chat.protocol.RoomInfo;
 import chat.protocol.RoomKind;
 import chat.protocol.RoomSummary;
@@ -48,6 +50,15 @@ final class ProtocolMapping {
         .map(m -> new AckResult.MemberReceipt(m.user(), m.delivered(), m.read()))
         .toList();
     return new AckResult.Receipts(roomId, members, r.seq(), r.others(), r.deliveredTo(), r.readBy());
+  }
+
+  static ServerFrame.Presence presence(String user, UserSession.Availability availability, Long lastSeen) {
+    PresenceStatus status = switch (availability) {
+      case ONLINE -> PresenceStatus.ONLINE;
+      case AWAY -> PresenceStatus.AWAY;
+      case OFFLINE -> PresenceStatus.OFFLINE;
+    };
+    return new ServerFrame.Presence(user, status, lastSeen);
   }
 
   static ChatRoom.Visibility visibility(Visibility v) {

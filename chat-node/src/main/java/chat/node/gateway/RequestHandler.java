@@ -49,14 +49,22 @@ final class RequestHandler {
     this.askTimeout = askTimeout;
   }
 
-  /**
-   * Never fails: every outcome, including timeouts and faults, is an answer frame for {@code frame.id()}.
-   * {@code device} is the connection's device id, or null.
-   */
-  CompletionStage<ServerFrame> handle(String user, String device, ClientFrame frame) {
+  /** Never fails: every outcome, including timeouts and faults, is an answer frame for {@code frame.id()}. */
+  CompletionStage<ServerFrame> handle(Caller caller, ClientFrame frame) {
     CompletionStage<ServerFrame> answer;
     try {
-      answer = frame instanceof ClientFrame.Received received ? received(user, device, received) : dispatch(user, frame);
+      if (frame instanceof ClientFrame.Received received) {
+        answer = received(caller.userId(), caller.deviceId(), received);
+      } else if (frame instanceof ClientFrame.SetPresence p) {
+        answer = setPresence(caller, p);
+      } else if (frame instanceof ClientFrame.WatchPresence w) {
+        answer = watch(caller, w.users()).thenApply(list -> ack(w.id(), list));
+      } else if (frame instanceof ClientFrame.UnwatchPresence u) {
+        u.users().forEach(user -> session(user).tell(new UserSession.UnwatchPresence(caller.deliveries())));
+        answer = CompletableFuture.completedFuture(ack(u.id(), new AckResult.Ok()));
+      } else {
+        answer = dispatch(caller.userId(), frame);
+      }
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
@@ -108,6 +116,11 @@ final class RequestHandler {
               : rejected(id, (ChatRoom.Rejected) reply));
     } else if (frame instanceof ClientFrame.Read r) {
       return read(user, r);
+    } else if (frame instanceof ClientFrame.Typing t) {
+      return room(t.roomId()).<ChatRoom.TypingReply>ask(replyTo -> new ChatRoom.Typing(user, t.active(), replyTo), askTimeout)
+          .thenApply(reply -> reply instanceof ChatRoom.TypingNoted
+              ? ack(id, new AckResult.Ok())
+              : rejected(id, (ChatRoom.Rejected) reply));
     } else if (frame instanceof ClientFrame.Ping) {
       return CompletableFuture.completedFuture(ack(id, new AckResult.Pong(System.currentTimeMillis())));
     }
@@ -135,6 +148,51 @@ final class RequestHandler {
       }
       return CompletableFuture.completedFuture(rejected(id, (ChatRoom.Rejected) reply));
     });
+  }
+
+  private CompletionStage<ServerFrame> setPresence(Caller caller, ClientFrame.SetPresence p) {
+    UserSession.Availability availability = p.status() == chat.protocol.PresenceStatus.AWAY
+        ? UserSession.Availability.AWAY : UserSession.Availability.ONLINE;
+    return session(caller.userId())
+        .<Done>ask(replyTo -> new UserSession.SetAvailability(caller.connectionId(), availability, p.hidden(), replyTo), askTimeout)
+        .thenApply(done -> ack(p.id(), new AckResult.Ok()));
+  }
+
+  /**
+   * Watches (or renews watching) the presence of {@code users} for the caller's connection. Each user's
+   * session decides whether the caller may see it (they must share a room), so the caller's rooms go
+   * along. Never fails as a whole: a user whose session does not answer is simply left out this time.
+   */
+  CompletionStage<AckResult.PresenceList> watch(Caller caller, java.util.List<String> users) {
+    return session(caller.userId()).<UserSession.RoomList>ask(UserSession.ListRooms::new, askTimeout)
+        .thenCompose(list -> {
+          java.util.Set<String> rooms = list.rooms().stream().map(UserSession.Membership::roomId)
+              .collect(java.util.stream.Collectors.toUnmodifiableSet());
+          java.util.List<CompletableFuture<Map.Entry<String, UserSession.PresenceAnswer>>> answers = users.stream().distinct()
+              .map(user -> session(user)
+                  .<UserSession.PresenceAnswer>ask(replyTo -> new UserSession.WatchPresence(caller.userId(), rooms,
+                      caller.deliveries(), replyTo), askTimeout)
+                  .thenApply(answer -> Map.entry(user, answer))
+                  .exceptionally(failure -> null)
+                  .toCompletableFuture())
+              .toList();
+          return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            java.util.List<ServerFrame.Presence> presences = new java.util.ArrayList<>();
+            java.util.List<String> denied = new java.util.ArrayList<>();
+            for (var future : answers) {
+              var entry = future.join();
+              if (entry == null) {
+                continue;
+              }
+              if (entry.getValue().allowed()) {
+                presences.add(ProtocolMapping.presence(entry.getKey(), entry.getValue().availability(), entry.getValue().lastSeen()));
+              } else {
+                denied.add(entry.getKey());
+              }
+            }
+            return new AckResult.PresenceList(presences, denied);
+          });
+        });
   }
 
   /** The room says how far its timeline goes; a marker beyond that is capped there. */

@@ -13,7 +13,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -77,6 +80,11 @@ public final class ChatRoom
   /** Receipts; with {@code seq}, also how many other members received and read that item. */
   public record GetReceipts(String requester, Long seq, ActorRef<ReceiptsReply> replyTo) implements Command {}
 
+  /** A member started or stopped typing. Ephemeral: never journaled. */
+  public record Typing(String user, boolean active, ActorRef<TypingReply> replyTo) implements Command {}
+
+  private record TypingExpired(String user) implements Command {}
+
   // ---------------------------------------------------------------- replies
 
   public sealed interface RoomReply extends CborSerializable {}
@@ -88,6 +96,11 @@ public final class ChatRoom
   public sealed interface ReadReply extends CborSerializable {}
 
   public sealed interface ReceiptsReply extends CborSerializable {}
+
+  public sealed interface TypingReply extends CborSerializable {}
+
+  /** Typing was taken (whether or not it was passed on: see the throttle). */
+  public record TypingNoted() implements TypingReply {}
 
   /** A member's positions in this room. */
   public record Receipt(String roomId, String user, long delivered, long read) implements CborSerializable {}
@@ -111,7 +124,8 @@ public final class ChatRoom
 
   public record ReadAllowed(long lastSeq) implements ReadReply {}
 
-  public record Rejected(Rejection reason) implements RoomReply, PostReply, LeaveReply, ReadReply, ReceiptsReply {}
+  public record Rejected(Rejection reason)
+      implements RoomReply, PostReply, LeaveReply, ReadReply, ReceiptsReply, TypingReply {}
 
   /**
    * A room as a member sees it. {@code members} maps each member to the seq at which they (last) joined,
@@ -196,6 +210,12 @@ public final class ChatRoom
 
   /** Rooms up to this size push every member's receipt changes to all members; larger ones only aggregate. */
   public static final int PER_MEMBER_RECEIPTS_MAX = 32;
+  /** Typing indicators are passed on in rooms up to this size. */
+  public static final int TYPING_MAX_MEMBERS = 100;
+  /** A typing indicator without a refresh or stop ends after this long. */
+  public static final Duration TYPING_TTL = Duration.ofSeconds(6);
+  /** A member's "typing" is passed on at most once per this interval; refreshes in between only extend it. */
+  public static final Duration TYPING_THROTTLE = Duration.ofSeconds(3);
 
   private final String roomId;
   private final MemberSessions members;
@@ -207,16 +227,23 @@ public final class ChatRoom
   private final Map<String, Receipt> receipts = new HashMap<>();
   /** Each member's latest message since the room started: reading one's own message is no news. */
   private final Map<String, Long> ownLatest = new HashMap<>();
+  /** Members typing now, with when their "typing" was last passed on. */
+  private final Map<String, Long> typing = new HashMap<>();
+  private final TimerScheduler<Command> timers;
 
-  private ChatRoom(String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings) {
+  private ChatRoom(
+      String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings,
+      TimerScheduler<Command> timers) {
     super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.roomId = roomId;
     this.members = members;
     this.settings = settings;
+    this.timers = timers;
   }
 
-  public static ChatRoom create(String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings) {
-    return new ChatRoom(roomId, persistenceId, members, settings);
+  public static Behavior<Command> create(
+      String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings) {
+    return Behaviors.withTimers(timers -> new ChatRoom(roomId, persistenceId, members, settings, timers));
   }
 
   public static PersistenceId persistenceId(String roomId) {
@@ -247,7 +274,9 @@ public final class ChatRoom
         .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(AuthorizeRead.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(MemberProgress.class, (s, c) -> Effect().noReply())
-        .onCommand(GetReceipts.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)));
+        .onCommand(GetReceipts.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(Typing.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(TypingExpired.class, (s, c) -> Effect().noReply());
     builder.forStateType(Active.class)
         .onCommand(CreateGroup.class, this::createAgain)
         .onCommand(OpenDm.class, this::openDmAgain)
@@ -260,6 +289,13 @@ public final class ChatRoom
         .onCommand(AuthorizeRead.class, (s, c) -> Effect().reply(c.replyTo(),
             s.isMember(c.requester()) ? new ReadAllowed(s.lastSeq()) : reject(Rejection.NOT_MEMBER)))
         .onCommand(MemberProgress.class, this::memberProgress)
+        .onCommand(Typing.class, this::typing)
+        .onCommand(TypingExpired.class, (s, c) -> {
+          if (typing.remove(c.user()) != null) {
+            tellTyping(s, c.user(), false);
+          }
+          return Effect().noReply();
+        })
         .onCommand(GetReceipts.class, (s, c) -> Effect().reply(c.replyTo(),
             s.isMember(c.requester()) ? receipts(s, c) : reject(Rejection.NOT_MEMBER)));
     return builder.build();
@@ -381,6 +417,40 @@ public final class ChatRoom
     return Effect().noReply();
   }
 
+  /**
+   * Passes "typing" on to the other members at most once per {@link #TYPING_THROTTLE} per member, keeps
+   * it alive for {@link #TYPING_TTL} after the last start, and passes on the stop (or the expiry).
+   */
+  private ReplyEffect<Event, State> typing(Active state, Typing c) {
+    if (!state.isMember(c.user())) {
+      return Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER));
+    }
+    if (state.members().size() > TYPING_MAX_MEMBERS) {
+      return Effect().reply(c.replyTo(), new TypingNoted());
+    }
+    String timer = "typing-" + c.user();
+    if (c.active()) {
+      long now = System.currentTimeMillis();
+      Long lastPassedOn = typing.get(c.user());
+      if (lastPassedOn == null || now - lastPassedOn >= TYPING_THROTTLE.toMillis()) {
+        typing.put(c.user(), now);
+        tellTyping(state, c.user(), true);
+      }
+      timers.startSingleTimer(timer, new TypingExpired(c.user()), TYPING_TTL);
+    } else if (typing.remove(c.user()) != null) {
+      timers.cancel(timer);
+      tellTyping(state, c.user(), false);
+    }
+    return Effect().reply(c.replyTo(), new TypingNoted());
+  }
+
+  private void tellTyping(State state, String user, boolean active) {
+    if (state instanceof Active room) {
+      List<String> others = room.members().keySet().stream().filter(m -> !m.equals(user)).toList();
+      members.typing(others, roomId, user, active);
+    }
+  }
+
   private Receipts receipts(Active state, GetReceipts c) {
     receipts.keySet().retainAll(state.members().keySet());
     List<Receipt> perMember = state.members().size() <= PER_MEMBER_RECEIPTS_MAX
@@ -436,6 +506,10 @@ public final class ChatRoom
       ownLatest.remove(left.user());
     } else if (event instanceof MessagePosted posted) {
       ownLatest.put(posted.sender(), state.lastSeq());
+      // the message ends its sender's typing; clients clear the indicator when it arrives
+      if (typing.remove(posted.sender()) != null) {
+        timers.cancel("typing-" + posted.sender());
+      }
     }
   }
 

@@ -16,4 +16,7 @@ public interface MemberSessions {
 
   /** Asks the members' sessions to report how far they received and read this room. */
   void requestProgress(Collection<String> users, String roomId);
+
+  /** {@code user} started or stopped typing. */
+  void typing(Collection<String> users, String roomId, String user, boolean active);
 }

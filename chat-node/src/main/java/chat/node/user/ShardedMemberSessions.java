@@ -30,6 +30,11 @@ public final class ShardedMemberSessions implements MemberSessions {
     tellAll(users, new UserSession.ReportProgress(roomId));
   }
 
+  @Override
+  public void typing(Collection<String> users, String roomId, String user, boolean active) {
+    tellAll(users, new UserSession.DeliverTyping(roomId, user, active));
+  }
+
   private void tellAll(Collection<String> users, UserSession.Command command) {
     for (String user : users) {
       sharding.entityRefFor(UserSession.ENTITY_KEY, user).tell(command);

@@ -96,6 +96,30 @@ public final class UserSession
   /** From a room: a member's receipt changed; pass it to the connections. */
   public record DeliverReceipt(ChatRoom.Receipt receipt) implements Command {}
 
+  /** From a room: another member started or stopped typing; pass it to the connections. */
+  public record DeliverTyping(String roomId, String user, boolean active) implements Command {}
+
+  /** What a connection reports of itself, and the user's choice to hide presence (null: unchanged). */
+  public record SetAvailability(String connectionId, Availability availability, Boolean hidden, ActorRef<Done> replyTo)
+      implements Command {}
+
+  /**
+   * Another user's connection ({@code watcher}) asks to follow this user's presence; allowed when the two
+   * share a room ({@code observerRooms} are the observer's rooms). Repeating it renews the watch, which is
+   * a lease like a connection's registration.
+   */
+  public record WatchPresence(
+      String observer, java.util.Set<String> observerRooms, ActorRef<ToConnection> watcher, ActorRef<PresenceAnswer> replyTo)
+      implements Command {}
+
+  public record UnwatchPresence(ActorRef<ToConnection> watcher) implements Command {}
+
+  private record WatcherTerminated(ActorRef<ToConnection> watcher) implements Command {}
+
+  private enum SweepLeases implements Command { INSTANCE }
+
+  private enum PublishPresence implements Command { INSTANCE }
+
   private enum Flush implements Command { INSTANCE }
 
   /**
@@ -123,6 +147,15 @@ public final class UserSession
   public record ReadMarkerMoved(String roomId, long seq, long unread) implements ToConnection {}
 
   public record ReceiptUpdate(ChatRoom.Receipt receipt) implements ToConnection {}
+
+  /** {@code lastSeen} is null unless offline and not hidden. */
+  public record PresenceChanged(String user, Availability availability, Long lastSeen) implements ToConnection {}
+
+  public record TypingChanged(String roomId, String user, boolean active) implements ToConnection {}
+
+  public enum Availability { ONLINE, AWAY, OFFLINE }
+
+  public record PresenceAnswer(boolean allowed, Availability availability, Long lastSeen) implements CborSerializable {}
 
   // ---------------------------------------------------------------- replies, events, state
 
@@ -178,12 +211,19 @@ public final class UserSession
   /** A batch of read states that changed since the last one. */
   public record ReadStatesRecorded(Map<String, ReadState> reads) implements Event {}
 
+  /** The user chose to hide (or show) their presence. */
+  public record PresenceHidden(boolean hidden) implements Event {}
+
+  /** The user's last connection closed at {@code at}. */
+  public record LastSeenRecorded(long at) implements Event {}
+
   /**
    * {@code forgotten}: ids of devices evicted beyond {@link #MAX_DEVICES}, newest last, at most
    * {@link #MAX_FORGOTTEN}; such a device that returns is known (it replays from joining) rather than new.
    */
   public record State(
-      Map<String, Membership> rooms, Map<String, Device> devices, Map<String, ReadState> reads, List<String> forgotten)
+      Map<String, Membership> rooms, Map<String, Device> devices, Map<String, ReadState> reads, List<String> forgotten,
+      boolean hidden, long lastSeen)
       implements CborSerializable {
     public State {
       rooms = Map.copyOf(rooms);
@@ -196,7 +236,7 @@ public final class UserSession
       Map<String, ReadState> next = new HashMap<>(reads);
       next.putAll(changed);
       next.keySet().retainAll(rooms.keySet());
-      return new State(rooms, devices, next, forgotten);
+      return new State(rooms, devices, next, forgotten, hidden, lastSeen);
     }
 
     /** A later change, or the same one with the room's name that an earlier record lacked. */
@@ -209,7 +249,7 @@ public final class UserSession
     State with(Membership m) {
       Map<String, Membership> next = new HashMap<>(rooms);
       next.put(m.roomId(), m);
-      return new State(next, devices, reads, forgotten);
+      return new State(next, devices, reads, forgotten, hidden, lastSeen);
     }
 
     State withDevice(String deviceId, long at) {
@@ -227,6 +267,14 @@ public final class UserSession
         next.put(deviceId, next.getOrDefault(deviceId, new Device(at, Map.of())).advancedTo(known, at));
       });
       return withDevices(next);
+    }
+
+    State withHidden(boolean hide) {
+      return new State(rooms, devices, reads, forgotten, hide, lastSeen);
+    }
+
+    State withLastSeen(long at) {
+      return new State(rooms, devices, reads, forgotten, hidden, Math.max(lastSeen, at));
     }
 
     boolean wasForgotten(String deviceId) {
@@ -252,13 +300,18 @@ public final class UserSession
       while (nowForgotten.size() > MAX_FORGOTTEN) {
         nowForgotten.remove(0);
       }
-      return new State(rooms, devices, reads, nowForgotten);
+      return new State(rooms, devices, reads, nowForgotten, hidden, lastSeen);
     }
   }
 
   // ---------------------------------------------------------------- behaviour
 
   private static final Duration FILL_IN_TIMEOUT = Duration.ofSeconds(10);
+  /** A connection or watcher not refreshed for this long is gone (they refresh every 10 s). */
+  public static final Duration LEASE = Duration.ofSeconds(25);
+  private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(5);
+  /** Presence changes within this window are coalesced into one update to watchers. */
+  public static final Duration PRESENCE_WINDOW = Duration.ofSeconds(1);
 
   /** How often acknowledged cursors and read states are journaled, at most. */
   public static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
@@ -276,8 +329,11 @@ public final class UserSession
   private final TimerScheduler<Command> timers;
   /** Acknowledged but not yet journaled: device to (room to seq). */
   private Map<String, Map<String, Long>> pendingCursors = new HashMap<>();
-  /** Ephemeral: connection id to connection. Rebuilt by the connections' periodic refresh. */
-  private final Map<String, ActorRef<ToConnection>> connections = new HashMap<>();
+  /** Ephemeral: open connections and presence watchers. Rebuilt by their periodic refresh. */
+  private final PresenceRegistry presence = new PresenceRegistry();
+  /** What watchers were last told; changes are published at most once per {@link #PRESENCE_WINDOW}. */
+  private Availability publishedAvailability = Availability.OFFLINE;
+  private Long pendingLastSeen;
   private final UnreadCounter unreadCounter;
   private final java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms;
   /** What this session last told each room about the user's progress, to tell only changes. */
@@ -299,6 +355,7 @@ public final class UserSession
     this.timers = timers;
     this.unreadCounter = unreadCounter;
     this.rooms = rooms;
+    timers.startTimerWithFixedDelay(SweepLeases.INSTANCE, SWEEP_INTERVAL);
   }
 
   /** {@code rooms}: how to reach a room, to report this user's receipts to it. */
@@ -315,7 +372,7 @@ public final class UserSession
 
   @Override
   public State emptyState() {
-    return new State(Map.of(), Map.of(), Map.of(), List.of());
+    return new State(Map.of(), Map.of(), Map.of(), List.of(), false, 0L);
   }
 
   @Override
@@ -369,14 +426,38 @@ public final class UserSession
         })
         .onCommand(Connect.class, this::connect)
         .onCommand(Disconnect.class, (s, c) -> {
-          ActorRef<ToConnection> device = connections.remove(c.connectionId());
+          ActorRef<ToConnection> device = presence.remove(c.connectionId());
           if (device != null) {
             context.unwatch(device);
           }
+          presenceMaybeChanged(s);
           return Effect().noReply();
         })
         .onCommand(DeviceTerminated.class, (s, c) -> {
-          connections.remove(c.connectionId(), c.device());
+          presence.removeIfSame(c.connectionId(), c.device());
+          presenceMaybeChanged(s);
+          return Effect().noReply();
+        })
+        .onCommand(SetAvailability.class, this::setAvailability)
+        .onCommand(WatchPresence.class, this::watchPresence)
+        .onCommand(UnwatchPresence.class, (s, c) -> {
+          if (presence.unwatch(c.watcher())) {
+            context.unwatch(c.watcher());
+          }
+          return Effect().noReply();
+        })
+        .onCommand(WatcherTerminated.class, (s, c) -> {
+          presence.unwatch(c.watcher());
+          return Effect().noReply();
+        })
+        .onCommand(SweepLeases.class, (s, c) -> {
+          presence.expire(System.currentTimeMillis(), LEASE).forEach(context::unwatch);
+          presenceMaybeChanged(s);
+          return Effect().noReply();
+        })
+        .onCommand(PublishPresence.class, (s, c) -> publishPresence(s))
+        .onCommand(DeliverTyping.class, (s, c) -> {
+          forward(new TypingChanged(c.roomId(), c.user(), c.active()));
           return Effect().noReply();
         })
         .onCommand(Deliver.class, this::deliver)
@@ -392,18 +473,76 @@ public final class UserSession
   }
 
   private ReplyEffect<Event, State> connect(State state, Connect c) {
-    register(c.connectionId(), c.device());
+    register(state, c.connectionId(), c.device());
     return Effect().reply(c.replyTo(), new Registered(incarnation));
   }
 
-  private void register(String connectionId, ActorRef<ToConnection> connection) {
-    ActorRef<ToConnection> known = connections.put(connectionId, connection);
-    if (!connection.equals(known)) {
-      // one actor, one registration: a connection that re-registers under another id replaces the old one
-      connections.entrySet().removeIf(e -> !e.getKey().equals(connectionId) && e.getValue().equals(connection));
+  private void register(State state, String connectionId, ActorRef<ToConnection> connection) {
+    boolean known = presence.isRegistered(connectionId, connection);
+    // one actor, one registration: a connection that re-registers under another id replaces the old one
+    presence.register(connectionId, connection, System.currentTimeMillis());
+    if (!known) {
       context.unwatch(connection);
       context.watchWith(connection, new DeviceTerminated(connectionId, connection));
     }
+    presenceMaybeChanged(state);
+  }
+
+  private ReplyEffect<Event, State> setAvailability(State state, SetAvailability c) {
+    presence.setAvailability(c.connectionId(), c.availability());
+    if (c.hidden() != null && c.hidden() != state.hidden()) {
+      return Effect().persist(new PresenceHidden(c.hidden()))
+          .thenRun(s -> presenceMaybeChanged(s))
+          .thenReply(c.replyTo(), s -> Done.getInstance());
+    }
+    presenceMaybeChanged(state);
+    return Effect().reply(c.replyTo(), Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> watchPresence(State state, WatchPresence c) {
+    boolean sharesRoom = !c.observer().equals(userId)
+        && state.memberships().stream().anyMatch(m -> c.observerRooms().contains(m.roomId()));
+    if (!sharesRoom) {
+      return Effect().reply(c.replyTo(), new PresenceAnswer(false, Availability.OFFLINE, null));
+    }
+    if (presence.watch(c.watcher(), c.observer(), System.currentTimeMillis())) {
+      context.watchWith(c.watcher(), new WatcherTerminated(c.watcher()));
+    }
+    Availability now = presence.effective(state.hidden());
+    return Effect().reply(c.replyTo(), new PresenceAnswer(true, now, visibleLastSeen(state, now)));
+  }
+
+  /**
+   * Called whenever connections or availability may have changed. Records last-seen when the user goes
+   * offline, and publishes the new presence to watchers at the end of the coalescing window, so a
+   * flapping connection costs watchers at most one update per window.
+   */
+  private void presenceMaybeChanged(State state) {
+    if (!presence.hasConnections() && publishedAvailability != Availability.OFFLINE && pendingLastSeen == null) {
+      pendingLastSeen = System.currentTimeMillis();
+      scheduleFlush();
+    }
+    if (presence.effective(state.hidden()) != publishedAvailability && !timers.isTimerActive(PublishPresence.INSTANCE)) {
+      timers.startSingleTimer(PublishPresence.INSTANCE, PRESENCE_WINDOW);
+    }
+  }
+
+  private ReplyEffect<Event, State> publishPresence(State state) {
+    Availability now = presence.effective(state.hidden());
+    if (now != publishedAvailability) {
+      publishedAvailability = now;
+      PresenceChanged changed = new PresenceChanged(userId, now, visibleLastSeen(state, now));
+      presence.watcherRefs().forEach(watcher -> watcher.tell(changed));
+    }
+    return Effect().noReply();
+  }
+
+  private Long visibleLastSeen(State state, Availability availability) {
+    if (state.hidden() || availability != Availability.OFFLINE) {
+      return null;
+    }
+    long seen = Math.max(state.lastSeen(), pendingLastSeen == null ? 0 : pendingLastSeen);
+    return seen == 0 ? null : seen;
   }
 
   private ReplyEffect<Event, State> deliver(State state, Deliver c) {
@@ -543,7 +682,7 @@ public final class UserSession
   }
 
   private ReplyEffect<Event, State> openDevice(State state, OpenDevice c) {
-    register(c.connectionId(), c.device());
+    register(state, c.connectionId(), c.device());
     Device known = state.devices().get(c.deviceId());
     long now = System.currentTimeMillis();
     if (known == null && !pendingCursors.containsKey(c.deviceId())) {
@@ -589,7 +728,11 @@ public final class UserSession
   }
 
   private List<Event> pendingEvents() {
-    List<Event> events = new java.util.ArrayList<>(2);
+    List<Event> events = new java.util.ArrayList<>(3);
+    if (pendingLastSeen != null) {
+      events.add(new LastSeenRecorded(pendingLastSeen));
+      pendingLastSeen = null;
+    }
     if (!pendingCursors.isEmpty()) {
       Map<String, Map<String, Long>> batch = new HashMap<>();
       pendingCursors.forEach((device, cursors) -> batch.put(device, Map.copyOf(cursors)));
@@ -613,7 +756,7 @@ public final class UserSession
   }
 
   private void forward(ToConnection message) {
-    connections.values().forEach(connection -> connection.tell(message));
+    presence.connectionRefs().forEach(connection -> connection.tell(message));
   }
 
   /** The change to this user's membership that a timeline entry carries, if any. */
@@ -640,6 +783,8 @@ public final class UserSession
         .onEvent(DeviceRegistered.class, (s, e) -> s.withDevice(e.deviceId(), e.at()))
         .onEvent(CursorsAdvanced.class, (s, e) -> s.withCursors(e.cursors(), e.at()))
         .onEvent(ReadStatesRecorded.class, (s, e) -> s.withReads(e.reads()))
+        .onEvent(PresenceHidden.class, (s, e) -> s.withHidden(e.hidden()))
+        .onEvent(LastSeenRecorded.class, (s, e) -> s.withLastSeen(e.at()))
         .build();
   }
 }

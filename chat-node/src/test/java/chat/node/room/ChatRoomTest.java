@@ -45,6 +45,10 @@ class ChatRoomTest {
 
   record ReceiptSent(Set<String> users, ChatRoom.Receipt receipt) {}
 
+  record TypingSent(Set<String> users, String user, boolean active) {}
+
+  private final ConcurrentLinkedQueue<TypingSent> typingSent = new ConcurrentLinkedQueue<>();
+
   @AfterAll
   static void shutdown() {
     testKit.shutdownTestKit();
@@ -55,6 +59,7 @@ class ChatRoomTest {
     fannedOut.clear();
     receiptsSent.clear();
     progressRequested.clear();
+    typingSent.clear();
   }
 
   private EventSourcedBehaviorTestKit<ChatRoom.Command, ChatRoom.Event, ChatRoom.State> room(String id) {
@@ -72,6 +77,11 @@ class ChatRoomTest {
       @Override
       public void requestProgress(java.util.Collection<String> users, String roomId) {
         progressRequested.add(Set.copyOf(users));
+      }
+
+      @Override
+      public void typing(java.util.Collection<String> users, String roomId, String user, boolean active) {
+        typingSent.add(new TypingSent(Set.copyOf(users), user, active));
       }
     };
     return EventSourcedBehaviorTestKit.create(testKit.system(),
@@ -299,5 +309,26 @@ class ChatRoomTest {
     progressRequested.clear();
     room.restart();
     assertEquals(List.of(Set.of("alice", "bob")), List.copyOf(progressRequested));
+  }
+
+  @Test
+  void typingGoesToTheOtherMembersThrottledAndEndsWithStopOrMessage() {
+    var room = room("g:typing");
+    createGroup(room, "alice", Visibility.PRIVATE, "bob", "carol");
+    var noted = room.<ChatRoom.TypingReply>runCommand(r -> new ChatRoom.Typing("alice", true, r));
+    assertInstanceOf(ChatRoom.TypingNoted.class, noted.reply());
+    assertTrue(noted.hasNoEvents(), "typing is never journaled");
+    // a flood of refreshes within the throttle interval is not passed on
+    for (int i = 0; i < 20; i++) {
+      room.<ChatRoom.TypingReply>runCommand(r -> new ChatRoom.Typing("alice", true, r));
+    }
+    room.<ChatRoom.TypingReply>runCommand(r -> new ChatRoom.Typing("alice", false, r));
+    room.<ChatRoom.TypingReply>runCommand(r -> new ChatRoom.Typing("alice", false, r));
+    assertEquals(List.of(
+            new TypingSent(Set.of("bob", "carol"), "alice", true),
+            new TypingSent(Set.of("bob", "carol"), "alice", false)),
+        List.copyOf(typingSent));
+    assertEquals(Rejection.NOT_MEMBER, rejection(room.<ChatRoom.TypingReply>runCommand(
+        r -> new ChatRoom.Typing("mallory", true, r)).reply()));
   }
 }

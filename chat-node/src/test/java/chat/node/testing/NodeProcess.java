@@ -29,21 +29,37 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   public static NodeProcess start(TestCassandra cassandra, Path log) throws IOException, InterruptedException {
+    return start(cassandra, log, List.of("-Dchat.cluster.join-self=on", "-Dpekko.remote.artery.canonical.port=" + freePort()));
+  }
+
+  /**
+   * A node process that joins {@code seed}'s cluster on a cluster port above the seed's, so that in a
+   * two-node split the keep-majority resolver keeps the seed (it breaks ties by the lowest address).
+   */
+  public static NodeProcess join(TestCassandra cassandra, TestNode seed, Path log) throws IOException, InterruptedException {
+    return start(cassandra, log, List.of(
+        "-Dchat.cluster.join-self=off",
+        "-Dpekko.cluster.seed-nodes.0=" + seed.clusterAddress(),
+        "-Dpekko.remote.artery.canonical.port=" + freePortAbove(seed.clusterPort())));
+  }
+
+  private static NodeProcess start(TestCassandra cassandra, Path log, List<String> clusterOptions)
+      throws IOException, InterruptedException {
     int httpPort = freePort();
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m",
         "-Dchat.http.host=127.0.0.1",
         "-Dchat.http.port=" + httpPort,
-        "-Dchat.cluster.join-self=on",
         "-Dchat.auth.jwt-secret=" + TestNode.JWT_SECRET,
         "-Dchat.cassandra.keyspace=" + cassandra.keyspace(),
-        "-Dpekko.remote.artery.canonical.port=" + freePort(),
         "-Ddatastax-java-driver.basic.contact-points.0=" + cassandra.host() + ":" + cassandra.port(),
         "-Ddatastax-java-driver.basic.load-balancing-policy.local-datacenter=" + cassandra.localDatacenter(),
         // the production logback.xml, not the test one
         "-Dlogback.configurationFile=logback.xml",
-        "-cp", System.getProperty("java.class.path"),
+        "-cp", System.getProperty("java.class.path")));
+    command.addAll(1, clusterOptions);
+    command.addAll(List.of(
         "chat.node.Main", "run"));
     Process process = new ProcessBuilder(command)
         .redirectErrorStream(true)
@@ -94,6 +110,23 @@ public final class NodeProcess implements AutoCloseable {
         kill();
       }
     }
+  }
+
+  private static int freePortAbove(int floor) throws IOException {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      int port = freePort();
+      if (port > floor) {
+        return port;
+      }
+    }
+    for (int port = floor + 1; port < 65535; port++) {
+      try (ServerSocket socket = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // next
+      }
+    }
+    throw new IOException("no free port above " + floor);
   }
 
   private static int freePort() throws IOException {

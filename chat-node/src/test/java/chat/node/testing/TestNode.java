@@ -45,6 +45,48 @@ public final class TestNode implements AutoCloseable {
     return start(cassandra, Map.of());
   }
 
+  /** A second node that joins {@code seed}'s cluster (same journal). */
+  public static TestNode join(TestCassandra cassandra, TestNode seed, Map<String, Object> overrides) {
+    Map<String, Object> joining = new HashMap<>(overrides);
+    joining.put("chat.cluster.join-self", false);
+    joining.put("pekko.cluster.seed-nodes", List.of(seed.clusterAddress()));
+    TestNode node = start(cassandra, joining);
+    node.awaitMembers(2);
+    seed.awaitMembers(2);
+    return node;
+  }
+
+  /** This node's cluster address, e.g. {@code pekko://chat@127.0.0.1:41234}. */
+  public String clusterAddress() {
+    return Cluster.get(system).selfMember().address().toString();
+  }
+
+  public int clusterPort() {
+    return (Integer) Cluster.get(system).selfMember().address().getPort().get();
+  }
+
+  /** Waits until this node sees {@code count} members Up. */
+  public void awaitMembers(int count) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      long up = java.util.stream.StreamSupport.stream(
+              Cluster.get(system).state().getMembers().spliterator(), false)
+          .filter(m -> m.status() == MemberStatus.up()).count();
+      if (up == count) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("expected " + count + " members Up, have " + up);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   /** {@code overrides} are config paths, e.g. {@code chat.gateway.auth-timeout}. */
   public static TestNode start(TestCassandra cassandra, Map<String, Object> overrides) {
     Map<String, Object> settings = new HashMap<>();

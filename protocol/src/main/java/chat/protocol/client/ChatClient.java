@@ -46,6 +46,16 @@ public final class ChatClient implements AutoCloseable {
   private final Object sendLock = new Object();
   private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
   private volatile WebSocket socket;
+  private volatile java.util.concurrent.ScheduledFuture<?> heartbeat;
+
+  /** Servers close connections that send nothing for 30 s; an idle client pings every 15 s. */
+  public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
+  private static final java.util.concurrent.ScheduledExecutorService HEARTBEATS =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "chat-client-heartbeat");
+        t.setDaemon(true);
+        return t;
+      });
 
   private ChatClient() {}
 
@@ -120,17 +130,58 @@ public final class ChatClient implements AutoCloseable {
   }
 
   public CompletableFuture<AckResult.Welcome> hello(String token) {
-    return ask(new ClientFrame.Hello(nextId(), Protocol.VERSION, token), AckResult.Welcome.class);
+    return hello(token, null);
   }
 
-  /** Hello as a known device: the server replays what this device has not acknowledged. */
+  /**
+   * Hello as a known device: the server replays what this device has not acknowledged. Once
+   * authenticated, the client pings every {@link #HEARTBEAT_INTERVAL} so the server keeps it.
+   */
   public CompletableFuture<AckResult.Welcome> hello(String token, String device) {
-    return ask(new ClientFrame.Hello(nextId(), Protocol.VERSION, token, device), AckResult.Welcome.class);
+    return ask(new ClientFrame.Hello(nextId(), Protocol.VERSION, token, device), AckResult.Welcome.class)
+        .thenApply(welcome -> {
+          startHeartbeat();
+          return welcome;
+        });
+  }
+
+  private synchronized void startHeartbeat() {
+    if (heartbeat == null) {
+      long every = HEARTBEAT_INTERVAL.toMillis();
+      heartbeat = HEARTBEATS.scheduleWithFixedDelay(() -> {
+        if (isOpen()) {
+          ping();
+        }
+      }, every, every, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private synchronized void stopHeartbeat() {
+    if (heartbeat != null) {
+      heartbeat.cancel(false);
+      heartbeat = null;
+    }
   }
 
   /** Receipts of a room; with {@code seq}, also how many others received and read that item. */
   public CompletableFuture<AckResult.Receipts> receipts(String roomId, Long seq) {
     return ask(new ClientFrame.Receipts(nextId(), roomId, seq), AckResult.Receipts.class);
+  }
+
+  public CompletableFuture<AckResult.Ok> setPresence(chat.protocol.PresenceStatus status, Boolean hidden) {
+    return ask(new ClientFrame.SetPresence(nextId(), status, hidden), AckResult.Ok.class);
+  }
+
+  public CompletableFuture<AckResult.PresenceList> watchPresence(List<String> users) {
+    return ask(new ClientFrame.WatchPresence(nextId(), users), AckResult.PresenceList.class);
+  }
+
+  public CompletableFuture<AckResult.Ok> unwatchPresence(List<String> users) {
+    return ask(new ClientFrame.UnwatchPresence(nextId(), users), AckResult.Ok.class);
+  }
+
+  public CompletableFuture<AckResult.Ok> typing(String roomId, boolean active) {
+    return ask(new ClientFrame.Typing(nextId(), roomId, active), AckResult.Ok.class);
   }
 
   /** Marks the room read up to {@code seq}. */
@@ -224,6 +275,7 @@ public final class ChatClient implements AutoCloseable {
   /** Closes normally and waits briefly for the server's close frame. */
   @Override
   public void close() {
+    stopHeartbeat();
     if (closed.isDone()) {
       return;
     }
@@ -241,6 +293,7 @@ public final class ChatClient implements AutoCloseable {
 
   /** Drops the TCP connection without a close handshake, like a client that lost its network. */
   public void abort() {
+    stopHeartbeat();
     socket.abort();
     closed.complete(1006);
     failPending(new IllegalStateException("connection aborted"));
@@ -286,6 +339,7 @@ public final class ChatClient implements AutoCloseable {
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+      stopHeartbeat();
       closed.complete(statusCode);
       failPending(new IllegalStateException("connection closed: " + statusCode + " " + reason));
       return null;
