@@ -1,5 +1,6 @@
 package chat.cassandra;
 
+import chat.cassandra.journal.JournalCommands;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -7,24 +8,31 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Command-line tools for the chat's Cassandra keyspace: {@code CassandraCli <command> [options]}.
+ * Command-line tools for the chat's Cassandra keyspace: {@code CassandraCli <command> [options]}: the schema
+ * migrator and the event-journal inspector ({@link JournalCommands}). Plain Java: it never starts Pekko,
+ * so it cannot join the chat cluster.
  *
- * <p>Exit codes: 0 success, 1 the command failed, 2 the command line is wrong.
+ * <p>Exit codes: 0 success, 1 the command failed, 2 the command line is wrong, 3 {@code verify} found
+ * violations.
  */
 public final class CassandraCli {
 
-  static final int OK = 0;
-  static final int FAILED = 1;
-  static final int USAGE = 2;
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int USAGE = 2;
+  /** The command ran, and what it checked is not right (verify). */
+  public static final int VIOLATIONS = 3;
 
   private final Map<String, CliCommand> commands = new LinkedHashMap<>();
   private final PrintStream out;
   private final PrintStream err;
 
-  CassandraCli(PrintStream out, PrintStream err) {
+  /** A CLI writing to these streams; {@link #run} never exits the JVM, so it can run inside tests. */
+  public CassandraCli(PrintStream out, PrintStream err) {
     this.out = out;
     this.err = err;
     register(new MigrateCommand());
+    JournalCommands.all().forEach(this::register);
   }
 
   public static void main(String[] args) {
@@ -36,7 +44,7 @@ public final class CassandraCli {
   }
 
   /** Runs one command line and returns the exit code; never throws. */
-  int run(String... args) {
+  public int run(String... args) {
     if (args.length == 0) {
       err.println("No command given.");
       err.print(usage());
@@ -55,14 +63,20 @@ public final class CassandraCli {
     }
     List<String> rest = Arrays.asList(args).subList(1, args.length);
     try {
-      return command.run(rest, out);
+      return command.run(rest, out, err);
     } catch (CliUsageException e) {
       err.println(e.getMessage());
       err.print(command.usage());
       return USAGE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println(command.name() + " interrupted");
+      return FAILED;
     } catch (Exception e) {
       err.println(command.name() + " failed: " + describe(e));
       return FAILED;
+    } finally {
+      out.flush();
     }
   }
 

@@ -38,7 +38,7 @@ final class MigrateCommand implements CliCommand {
   }
 
   @Override
-  public int run(List<String> rawArgs, PrintStream out) {
+  public int run(List<String> rawArgs, PrintStream out, PrintStream err) {
     CliArgs args = CliArgs.parse(name(), rawArgs,
         Set.of("keyspace", "contact-point", "replication", "datacenter"), Set.of("help"));
     if (args.flag("help")) {
