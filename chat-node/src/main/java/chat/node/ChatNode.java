@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -37,6 +38,8 @@ public final class ChatNode {
 
   private static final Logger log = LoggerFactory.getLogger(ChatNode.class);
   private static final String READ_JOURNAL = "pekko.persistence.cassandra.query";
+  /** How long shutdown waits for connections to take their closing frame and go. */
+  private static final Duration CLOSE_CONNECTIONS_PATIENCE = Duration.ofSeconds(5);
 
   private final ChatNodeSettings settings;
   private final CompletionStage<ServerBinding> binding;
@@ -69,7 +72,11 @@ public final class ChatNode {
 
     var authenticator = new JwtAuthenticator(settings.auth(), Clock.systemUTC());
     var gateway = new WebSocketGateway(system, settings, sharding, timeline, authenticator);
-    Route routes = Directives.concat(gateway.route(), new HealthRoutes(system).route());
+    Route routes = Directives.concat(gateway.route(), new HealthRoutes(system, gateway::isShuttingDown).route());
+    // SIGTERM: first refuse new connections and send the open ones elsewhere; sharding then hands the
+    // shards off (its own phase, later), and the HTTP binding unbinds and terminates.
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "close-websockets",
+        () -> gateway.closeAll(CLOSE_CONNECTIONS_PATIENCE));
     if (settings.devMode()) {
       log.warn("dev mode: POST /dev/token issues tokens for any user; never enable this in production");
       routes = Directives.concat(routes, new DevTokenRoute(new DevTokenIssuer(settings.auth(), Clock.systemUTC())).route());

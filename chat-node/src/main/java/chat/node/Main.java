@@ -15,9 +15,14 @@ public final class Main {
 
   private Main() {}
 
+  /** application.conf (or -Dconfig.resource=kubernetes.conf), with list-valued environment variables laid over. */
+  static com.typesafe.config.Config load() {
+    return EnvironmentOverrides.from(System.getenv()).withFallback(ConfigFactory.load());
+  }
+
   /** One-shot: the production wiring without cluster membership, then exit. */
   private static void migrate() {
-    var config = ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load());
+    var config = ConfigFactory.parseString("pekko.actor.provider = local").withFallback(load());
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chat-migrate", ConfigFactory.load(config));
     int status = 0;
     try {
@@ -36,13 +41,15 @@ public final class Main {
     String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
     switch (command) {
       case "run" -> {
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chat", ConfigFactory.load());
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chat", load());
         ChatNode.init(system);
       }
       case "dev" -> DevMode.main(rest);
+      case "dev-join" -> DevMode.join(rest);
       case "migrate" -> migrate();
       default -> {
-        System.err.println("usage: chat-node run | migrate | dev [--data-dir DIR] [--cql-port N] [--storage-port N] [--http-port N]");
+        System.err.println("usage: chat-node run | migrate | dev [--data-dir DIR] [--cql-port N] [--storage-port N] [--http-port N]"
+            + " | dev-join [--http-port 8081] [--remote-port 25521] [--seed-port 25520] [--cql-port 9042]");
         System.exit(2);
       }
     }

@@ -87,6 +87,42 @@ public final class DevMode {
     system.getWhenTerminated().toCompletableFuture().get();
   }
 
+  /**
+   * Another dev-mode node that joins the one {@code ./chat run} started (its cluster port 25520 by
+   * default) and uses the same local Cassandra: a local cluster on one machine, on loopback.
+   */
+  public static void join(String[] args) throws Exception {
+    Map<String, String> options = parse(args);
+    int httpPort = Integer.parseInt(options.getOrDefault("--http-port", "8081"));
+    int remotePort = Integer.parseInt(options.getOrDefault("--remote-port", "25521"));
+    int seedPort = Integer.parseInt(options.getOrDefault("--seed-port", "25520"));
+    int cqlPort = Integer.parseInt(options.getOrDefault("--cql-port", "9042"));
+    Config config = ConfigFactory.parseMap(Map.of(
+            "chat.http.port", httpPort,
+            "pekko.remote.artery.canonical.port", remotePort,
+            "pekko.cluster.seed-nodes", java.util.List.of("pekko://chat@127.0.0.1:" + seedPort),
+            "chat.cluster.join-self", false,
+            "chat.cassandra.migrate-on-start", false,
+            "datastax-java-driver.basic.contact-points", java.util.List.of("127.0.0.1:" + cqlPort)))
+        .withFallback(ConfigFactory.parseResources("local.conf"));
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chat", ConfigFactory.load(config));
+    InetSocketAddress http;
+    try {
+      http = ChatNode.init(system).binding().toCompletableFuture().get(60, TimeUnit.SECONDS).localAddress();
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      System.err.println("The node failed to start: " + cause.getMessage());
+      system.terminate();
+      System.exit(1);
+      return;
+    }
+    System.out.println();
+    System.out.println("chat node joined the local cluster (seed 127.0.0.1:" + seedPort + ", cluster port " + remotePort + ")");
+    System.out.println("  WebSocket : ws://" + http.getHostString() + ":" + http.getPort() + Protocol.WEBSOCKET_PATH);
+    System.out.println("Press Ctrl-C to stop (it hands its shards to the other nodes first).");
+    system.getWhenTerminated().toCompletableFuture().get();
+  }
+
   private static Map<String, String> parse(String[] args) {
     var options = new java.util.HashMap<String, String>();
     for (int i = 0; i < args.length; i++) {

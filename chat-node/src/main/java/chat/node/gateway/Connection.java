@@ -119,7 +119,11 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       Replay replay,
       FrameCodec codec,
       ClusterSharding sharding,
-      Materializer materializer) {}
+      Materializer materializer,
+      java.util.function.Consumer<ActorRef<Command>> onStopped) {}
+
+  /** The node is shutting down: tell the client to reconnect elsewhere. */
+  enum ServerShutdown implements Command { INSTANCE }
 
   static Behavior<Command> create(Deps deps, BoundedSourceQueue<Message> outbound) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Connection(context, timers, deps, outbound)));
@@ -226,6 +230,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
         .onMessage(AuthDeadline.class, m -> userId != null ? this
             : close(ErrorCode.AUTH_TIMEOUT, "no successful hello within " + deps.settings().authTimeout().toSeconds() + " s"))
         .onMessageEquals(ClosingDeadline.INSTANCE, Behaviors::stopped)
+        .onMessageEquals(ServerShutdown.INSTANCE, () ->
+            close(ErrorCode.SHUTTING_DOWN, "this node is shutting down; reconnect (to another node) and resume"))
         .onMessageEquals(StreamCompleted.INSTANCE, () -> {
           inboundEnded = true;
           return Behaviors.stopped();
@@ -586,6 +592,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   }
 
   private Behavior<Command> onStop() {
+    deps.onStopped().accept(getContext().getSelf());
     if (userId != null) {
       session().tell(new UserSession.Disconnect(connectionId));
     }

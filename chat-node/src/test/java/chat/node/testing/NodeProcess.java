@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -20,16 +21,18 @@ public final class NodeProcess implements AutoCloseable {
 
   private final Process process;
   private final int httpPort;
+  private final int clusterPort;
   private final Path log;
 
-  private NodeProcess(Process process, int httpPort, Path log) {
+  private NodeProcess(Process process, int httpPort, int clusterPort, Path log) {
     this.process = process;
     this.httpPort = httpPort;
+    this.clusterPort = clusterPort;
     this.log = log;
   }
 
   public static NodeProcess start(TestCassandra cassandra, Path log) throws IOException, InterruptedException {
-    return start(cassandra, log, List.of("-Dchat.cluster.join-self=on", "-Dpekko.remote.artery.canonical.port=" + freePort()));
+    return start(cassandra, log, freePort(), List.of("-Dchat.cluster.join-self=on"));
   }
 
   /**
@@ -37,13 +40,26 @@ public final class NodeProcess implements AutoCloseable {
    * two-node split the keep-majority resolver keeps the seed (it breaks ties by the lowest address).
    */
   public static NodeProcess join(TestCassandra cassandra, TestNode seed, Path log) throws IOException, InterruptedException {
-    return start(cassandra, log, List.of(
-        "-Dchat.cluster.join-self=off",
-        "-Dpekko.cluster.seed-nodes.0=" + seed.clusterAddress(),
-        "-Dpekko.remote.artery.canonical.port=" + freePortAbove(seed.clusterPort())));
+    return join(cassandra, seed.clusterAddress(), seed.clusterPort(), log);
   }
 
-  private static NodeProcess start(TestCassandra cassandra, Path log, List<String> clusterOptions)
+  /** A node process joining the cluster of the node process {@code seed}. */
+  public static NodeProcess join(TestCassandra cassandra, NodeProcess seed, Path log) throws IOException, InterruptedException {
+    return join(cassandra, seed.clusterAddress(), seed.clusterPort, log);
+  }
+
+  private static NodeProcess join(TestCassandra cassandra, String seedAddress, int seedPort, Path log)
+      throws IOException, InterruptedException {
+    return start(cassandra, log, freePortAbove(seedPort), List.of(
+        "-Dchat.cluster.join-self=off",
+        "-Dpekko.cluster.seed-nodes.0=" + seedAddress));
+  }
+
+  public String clusterAddress() {
+    return "pekko://chat@127.0.0.1:" + clusterPort;
+  }
+
+  private static NodeProcess start(TestCassandra cassandra, Path log, int clusterPort, List<String> clusterOptions)
       throws IOException, InterruptedException {
     int httpPort = freePort();
     List<String> command = new ArrayList<>(List.of(
@@ -59,13 +75,14 @@ public final class NodeProcess implements AutoCloseable {
         "-Dlogback.configurationFile=logback.xml",
         "-cp", System.getProperty("java.class.path")));
     command.addAll(1, clusterOptions);
+    command.add(1, "-Dpekko.remote.artery.canonical.port=" + clusterPort);
     command.addAll(List.of(
         "chat.node.Main", "run"));
     Process process = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .start();
-    NodeProcess node = new NodeProcess(process, httpPort, log);
+    NodeProcess node = new NodeProcess(process, httpPort, clusterPort, log);
     node.awaitReady();
     return node;
   }
@@ -94,6 +111,21 @@ public final class NodeProcess implements AutoCloseable {
 
   public URI webSocketUri() {
     return URI.create("ws://127.0.0.1:" + httpPort + Protocol.WEBSOCKET_PATH);
+  }
+
+  /** SIGTERM: the node's graceful shutdown. Returns how long until the process exited. */
+  public Duration terminate(Duration patience) throws InterruptedException {
+    long start = System.nanoTime();
+    process.destroy();
+    if (!process.waitFor(patience.toMillis(), TimeUnit.MILLISECONDS)) {
+      kill();
+      throw new IllegalStateException("node did not exit within " + patience + " of SIGTERM");
+    }
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
   }
 
   /** SIGKILL: no shutdown hook, no coordinated shutdown, nothing flushed by the node. */
