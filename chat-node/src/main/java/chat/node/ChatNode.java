@@ -6,6 +6,7 @@ import chat.node.auth.JwtAuthenticator;
 import chat.node.gateway.WebSocketGateway;
 import chat.node.http.DevTokenRoute;
 import chat.node.http.HealthRoutes;
+import chat.node.http.WebClientRoute;
 import chat.node.room.ChatRoom;
 import chat.node.room.RoomTimeline;
 import chat.node.user.JournalUnreadCounter;
@@ -16,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -24,9 +26,16 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.japi.pf.PFBuilder;
+import org.apache.pekko.stream.Graph;
+import org.apache.pekko.stream.InitialTimeoutException;
+import org.apache.pekko.stream.SourceShape;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSessionRegistry;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,10 +52,12 @@ public final class ChatNode {
 
   private final ChatNodeSettings settings;
   private final CompletionStage<ServerBinding> binding;
+  private final WebSocketGateway gateway;
 
-  private ChatNode(ChatNodeSettings settings, CompletionStage<ServerBinding> binding) {
+  private ChatNode(ChatNodeSettings settings, CompletionStage<ServerBinding> binding, WebSocketGateway gateway) {
     this.settings = settings;
     this.binding = binding;
+    this.gateway = gateway;
   }
 
   public static ChatNode init(ActorSystem<?> system) {
@@ -64,7 +75,7 @@ public final class ChatNode {
     var unreadCounter = new JournalUnreadCounter(system, timeline);
     sharding.init(Entity.of(UserSession.ENTITY_KEY,
             ctx -> UserSession.create(ctx.getEntityId(), UserSession.persistenceId(ctx.getEntityId()), unreadCounter,
-                ShardedMemberSessions.rooms(sharding)))
+                ShardedMemberSessions.rooms(sharding), settings.gateway().maxConnectionsPerUser()))
         .withStopMessage(UserSession.Passivate.INSTANCE));
     var memberSessions = new ShardedMemberSessions(sharding);
     sharding.init(Entity.of(ChatRoom.ENTITY_KEY,
@@ -73,6 +84,7 @@ public final class ChatNode {
     var authenticator = new JwtAuthenticator(settings.auth(), Clock.systemUTC());
     var gateway = new WebSocketGateway(system, settings, sharding, timeline, authenticator);
     Route routes = Directives.concat(gateway.route(), new HealthRoutes(system, gateway::isShuttingDown).route());
+    routes = Directives.concat(routes, new WebClientRoute(settings.devMode()).route());
     // SIGTERM: first refuse new connections and send the open ones elsewhere; sharding then hands the
     // shards off (its own phase, later), and the HTTP binding unbinds and terminates.
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "close-websockets",
@@ -83,12 +95,19 @@ public final class ChatNode {
     }
     CompletionStage<ServerBinding> binding = Http.get(system)
         .newServerAt(settings.http().host(), settings.http().port())
-        .bind(routes)
+        .bindFlow(Flow.<HttpRequest>create()
+            .initialTimeout(settings.http().requestHeadTimeout())
+            // ending the stream closes the connection quietly: a failure would be logged as an error
+            // (and answered 500) for every port scanner
+            .recoverWithRetries(1, new PFBuilder<Throwable, Graph<SourceShape<HttpRequest>, NotUsed>>()
+                .match(InitialTimeoutException.class, slow -> Source.empty())
+                .build())
+            .via(routes.flow(system)))
         .thenApply(b -> {
           log.info("chat node serving on {}", b.localAddress());
           return b.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
         });
-    return new ChatNode(settings, binding);
+    return new ChatNode(settings, binding, gateway);
   }
 
   public ChatNodeSettings settings() {
@@ -97,6 +116,11 @@ public final class ChatNode {
 
   public CompletionStage<ServerBinding> binding() {
     return binding;
+  }
+
+  /** WebSocket connections open on this node now, authenticated or not. */
+  public int openConnections() {
+    return gateway.openConnections();
   }
 
   /** The bound HTTP address; waits for the binding. */

@@ -4,6 +4,7 @@ import chat.node.room.RoomSettings;
 import chat.protocol.Limits;
 import com.typesafe.config.Config;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** The node's own settings ({@code chat { ... }} in the config), read and checked once at start-up. */
@@ -16,11 +17,55 @@ public record ChatNodeSettings(
     RoomSettings room,
     Cassandra cassandra) {
 
-  public record Http(String host, int port) {}
+  /**
+   * {@code requestHeadTimeout}: how long a new connection may take to deliver its first request's head
+   * (for a WebSocket, the upgrade); Pekko HTTP bounds only the time between bytes, which lets a client
+   * trickle headers to hold connections (slowloris).
+   */
+  public record Http(String host, int port, Duration requestHeadTimeout) {}
 
-  /** HS256 JWTs: the secret must be at least 32 bytes; issuer and audience are checked when set. */
+  /**
+   * Client JWTs. {@code algorithm} is pinned here, never taken from a token: HS256 with
+   * {@code jwtSecret} (at least 32 bytes), or RS256/ES256 with a PEM public key or a JWKS file.
+   * Issuer and audience are checked when set.
+   */
   public record Auth(
-      String jwtSecret, Optional<String> issuer, Optional<String> audience, Duration clockSkew, Duration devTokenTtl) {}
+      String algorithm,
+      String jwtSecret,
+      Optional<String> publicKeyFile,
+      Optional<String> jwksFile,
+      Optional<String> issuer,
+      Optional<String> audience,
+      Duration clockSkew,
+      Duration devTokenTtl,
+      int maxTokenBytes,
+      Duration expiryGrace) {
+
+    /** HS256 with a shared secret and otherwise the defaults: for tests and tools that issue tokens. */
+    public static Auth hs256(String secret) {
+      return new Auth("HS256", secret, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+          Duration.ofSeconds(30), Duration.ofHours(1), 8192, Duration.ofSeconds(30));
+    }
+
+    void check() {
+      switch (algorithm) {
+        case "HS256" -> {
+          if (jwtSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            throw new IllegalArgumentException(
+                "chat.auth.jwt-secret must be at least 32 bytes (set CHAT_JWT_SECRET); HS256 needs a 256-bit key");
+          }
+        }
+        case "RS256", "ES256" -> {
+          if (publicKeyFile.isPresent() == jwksFile.isPresent()) {
+            throw new IllegalArgumentException("chat.auth.algorithm " + algorithm
+                + " needs exactly one of chat.auth.public-key-file (PEM) and chat.auth.jwks-file");
+          }
+        }
+        default -> throw new IllegalArgumentException(
+            "chat.auth.algorithm must be HS256, RS256 or ES256, not " + algorithm);
+      }
+    }
+  }
 
   public record Gateway(
       Duration askTimeout,
@@ -33,7 +78,14 @@ public record ChatNodeSettings(
       int maxInFlight,
       Duration sessionRefresh,
       int replayMaxItemsPerRoom,
-      Duration clientIdleTimeout) {}
+      Duration clientIdleTimeout,
+      java.util.List<String> allowedOrigins,
+      int maxConnectionsPerIp,
+      int maxConnectionsPerUser,
+      Map<String, double[]> rateLimits,
+      int abuseThreshold,
+      Duration abuseWindow,
+      int maxRoomsPerUser) {}
 
   /** The keyspace the journal lives in, and whether this node applies the schema migrations at start. */
   public record Cassandra(String keyspace, String replication, boolean migrateOnStart) {
@@ -52,13 +104,18 @@ public record ChatNodeSettings(
     var settings = new ChatNodeSettings(
         c.getBoolean("dev-mode"),
         c.getBoolean("cluster.join-self"),
-        new Http(c.getString("http.host"), c.getInt("http.port")),
+        new Http(c.getString("http.host"), c.getInt("http.port"), c.getDuration("http.request-head-timeout")),
         new Auth(
+            a.getString("algorithm"),
             a.getString("jwt-secret"),
+            optional(a.getString("public-key-file")),
+            optional(a.getString("jwks-file")),
             optional(a.getString("issuer")),
             optional(a.getString("audience")),
             a.getDuration("clock-skew"),
-            a.getDuration("dev-token-ttl")),
+            a.getDuration("dev-token-ttl"),
+            a.getBytes("max-token-size").intValue(),
+            a.getDuration("expiry-grace")),
         new Gateway(
             g.getDuration("ask-timeout"),
             g.getDuration("auth-timeout"),
@@ -70,7 +127,14 @@ public record ChatNodeSettings(
             g.getInt("max-in-flight"),
             g.getDuration("session-refresh"),
             g.getInt("replay-max-items-per-room"),
-            g.getDuration("client-idle-timeout")),
+            g.getDuration("client-idle-timeout"),
+            g.getStringList("allowed-origins"),
+            g.getInt("max-connections-per-ip"),
+            g.getInt("max-connections-per-user"),
+            rates(g.getConfig("rate-limits")),
+            g.getInt("rate-limits.abuse-threshold"),
+            g.getDuration("rate-limits.abuse-window"),
+            r.getInt("max-rooms-per-user")),
         new RoomSettings(r.getInt("max-members"), r.getInt("snapshot-every")),
         Cassandra.fromConfig(root));
     settings.check();
@@ -84,16 +148,22 @@ public record ChatNodeSettings(
   }
 
   private void check() {
-    if (auth.jwtSecret().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
-      throw new IllegalArgumentException(
-          "chat.auth.jwt-secret must be at least 32 bytes (set CHAT_JWT_SECRET); HS256 needs a 256-bit key");
-    }
+    auth.check();
     if (gateway.dropFrameBytes() < gateway.maxFrameBytes()) {
       throw new IllegalArgumentException("chat.gateway.drop-frame-size must be >= max-frame-size");
     }
     if (gateway.maxBodyBytes() > gateway.maxFrameBytes()) {
       throw new IllegalArgumentException("chat.gateway.max-body-size must be <= max-frame-size");
     }
+  }
+
+  /** Kind of request (send, typing, create-room, history, other) to {per-second, burst}. */
+  private static Map<String, double[]> rates(Config limits) {
+    Map<String, double[]> rates = new java.util.HashMap<>();
+    for (String kind : java.util.List.of("send", "typing", "create-room", "history", "other")) {
+      rates.put(kind, new double[] {limits.getDouble(kind + ".per-second"), limits.getInt(kind + ".burst")});
+    }
+    return rates;
   }
 
   private static Optional<String> optional(String s) {

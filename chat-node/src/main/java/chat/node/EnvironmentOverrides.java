@@ -18,8 +18,11 @@ public final class EnvironmentOverrides {
   /** Cluster seed nodes, e.g. {@code pekko://chat@10.0.0.1:25520,pekko://chat@10.0.0.2:25520}. */
   public static final String CHAT_SEED_NODES = "CHAT_SEED_NODES";
 
+  /** Browser origins allowed to open WebSockets, e.g. {@code https://chat.example.com}. */
+  public static final String CHAT_ALLOWED_ORIGINS = "CHAT_ALLOWED_ORIGINS";
+
   /** Every environment variable read here (the .conf files name the others as ${?VAR}). */
-  public static final List<String> NAMES = List.of(CASSANDRA_CONTACT_POINTS, CHAT_SEED_NODES);
+  public static final List<String> NAMES = List.of(CASSANDRA_CONTACT_POINTS, CHAT_SEED_NODES, CHAT_ALLOWED_ORIGINS);
 
   private EnvironmentOverrides() {}
 
@@ -27,6 +30,7 @@ public final class EnvironmentOverrides {
     Map<String, Object> overrides = new HashMap<>();
     list(env, CASSANDRA_CONTACT_POINTS).ifPresent(v -> overrides.put("datastax-java-driver.basic.contact-points", v));
     list(env, CHAT_SEED_NODES).ifPresent(v -> overrides.put("pekko.cluster.seed-nodes", v));
+    list(env, CHAT_ALLOWED_ORIGINS).ifPresent(v -> overrides.put("chat.gateway.allowed-origins", v));
     return ConfigFactory.parseMap(overrides);
   }
 

@@ -18,6 +18,7 @@ import java.util.List;
   @JsonSubTypes.Type(value = AckResult.ReadState.class, name = "read"),
   @JsonSubTypes.Type(value = AckResult.Receipts.class, name = "receipts"),
   @JsonSubTypes.Type(value = AckResult.PresenceList.class, name = "presence"),
+  @JsonSubTypes.Type(value = AckResult.RoomDeleted.class, name = "deleted"),
 })
 public sealed interface AckResult {
 
@@ -26,6 +27,9 @@ public sealed interface AckResult {
    * {@code resuming} is true when a replay of what the device missed follows (ending with {@code synced}).
    */
   record Welcome(String userId, int protocol, long serverTime, Limits limits, boolean resuming) implements AckResult {}
+
+  /** Answers {@code delete_room}; {@code seq} is the position of the {@code room_deleted} item. */
+  record RoomDeleted(String roomId, long seq) implements AckResult {}
 
   /** Answers requests that have nothing to report ({@code received}). */
   record Ok() implements AckResult {}
@@ -51,7 +55,10 @@ public sealed interface AckResult {
 
   record Pong(long serverTime) implements AckResult {}
 
-  /** Answers {@code create_room}, {@code open_dm}, {@code join}, {@code add_member} and {@code get_room}. */
+  /**
+   * Answers {@code create_room}, {@code open_dm}, {@code join}, {@code add_member}, {@code remove_member},
+   * {@code rename_room}, {@code set_role} and {@code get_room}.
+   */
   record Room(RoomInfo room) implements AckResult {}
 
   record Rooms(List<RoomSummary> rooms) implements AckResult {}

@@ -30,14 +30,24 @@ import java.util.List;
   @JsonSubTypes.Type(value = ClientFrame.WatchPresence.class, name = "watch_presence"),
   @JsonSubTypes.Type(value = ClientFrame.UnwatchPresence.class, name = "unwatch_presence"),
   @JsonSubTypes.Type(value = ClientFrame.Typing.class, name = "typing"),
+  @JsonSubTypes.Type(value = ClientFrame.Reauthenticate.class, name = "reauthenticate"),
+  @JsonSubTypes.Type(value = ClientFrame.RemoveMember.class, name = "remove_member"),
+  @JsonSubTypes.Type(value = ClientFrame.RenameRoom.class, name = "rename_room"),
+  @JsonSubTypes.Type(value = ClientFrame.SetRole.class, name = "set_role"),
+  @JsonSubTypes.Type(value = ClientFrame.DeleteRoom.class, name = "delete_room"),
 })
 public sealed interface ClientFrame {
 
   /** The request id, echoed in the answer. */
   String id();
 
+  /** A fresh token for the same user, before the current one expires (see token_expired). */
+  record Reauthenticate(String id, String token) implements ClientFrame {}
+
   /**
    * Authenticates the connection and negotiates the protocol version; must be the first request.
+   * {@code token} may be left out when the connection was authenticated at the upgrade (an
+   * {@code Authorization: Bearer} header or a {@code bearer.<token>} subprotocol).
    * {@code device} (optional) is a stable id of this installation: with it the server keeps a delivery
    * cursor per room for the device and, after the welcome, replays what the device has not acknowledged.
    */
@@ -100,8 +110,20 @@ public sealed interface ClientFrame {
   /** Leaves a group room. */
   record Leave(String id, String roomId) implements ClientFrame {}
 
-  /** Adds {@code user} to a group room the caller is a member of. */
+  /** Adds {@code user} to a group room (any member of a public room; an owner or admin of a private one). */
   record AddMember(String id, String roomId, String user) implements ClientFrame {}
+
+  /** An owner or admin removes {@code user} from a group room. */
+  record RemoveMember(String id, String roomId, String user) implements ClientFrame {}
+
+  /** An owner or admin renames a group room. */
+  record RenameRoom(String id, String roomId, String name) implements ClientFrame {}
+
+  /** The owner makes {@code user} an admin or a member again, or hands ownership to them ({@code owner}). */
+  record SetRole(String id, String roomId, String user, RoomRole role) implements ClientFrame {}
+
+  /** The owner deletes a group room: it disappears for everyone. */
+  record DeleteRoom(String id, String roomId) implements ClientFrame {}
 
   /** Lists the rooms the caller is a member of. */
   record ListRooms(String id) implements ClientFrame {}

@@ -32,6 +32,8 @@ public enum ErrorCode {
   UNSUPPORTED_PROTOCOL("unsupported_protocol", false),
   /** The caller is not a member of the room. */
   NOT_MEMBER("not_member", false),
+  /** The caller's role in the room does not allow this (see the authorization rules). */
+  FORBIDDEN("forbidden", false),
 
   // --- domain outcomes
   ROOM_NOT_FOUND("room_not_found", false),
@@ -50,8 +52,10 @@ public enum ErrorCode {
   TIMEOUT("timeout", true),
   /** A dependency (e.g. the journal) is unavailable. Nothing was stored. */
   UNAVAILABLE("unavailable", true),
-  /** Too many requests of this connection are still unanswered; wait for answers, then retry. */
+  /** Over the rate limit for this kind of request; retry after {@code retryAfterMs}. */
   TOO_MANY_REQUESTS("too_many_requests", true),
+  /** The user is in the maximum number of rooms; leave one first. */
+  TOO_MANY_ROOMS("too_many_rooms", false),
   /** An unexpected server fault. */
   INTERNAL("internal", true),
 
@@ -60,6 +64,12 @@ public enum ErrorCode {
   AUTH_TIMEOUT("auth_timeout", true),
   /** The client did not read its frames fast enough; reconnect and resume. */
   SLOW_CONSUMER("slow_consumer", true),
+  /** The connection's token expired (and no fresh one came with reauthenticate); reconnect with a new one. */
+  TOKEN_EXPIRED("token_expired", true),
+  /** Requests kept coming far over the rate limit; the connection is closed. */
+  POLICY_VIOLATION("policy_violation", false),
+  /** The user (or this address) has too many open connections. */
+  TOO_MANY_CONNECTIONS("too_many_connections", true),
   /** Nothing arrived from the client for too long (see the heartbeat rule); reconnect. */
   IDLE_TIMEOUT("idle_timeout", true),
   /** A frame so large that the connection is dropped rather than read. */

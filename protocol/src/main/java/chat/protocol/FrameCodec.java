@@ -2,7 +2,9 @@ package chat.protocol;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -25,6 +27,11 @@ public final class FrameCodec {
       .map(JsonSubTypes.Type::name)
       .collect(Collectors.toUnmodifiableSet());
 
+  /** Deeper JSON is a bad_frame; no valid frame nests more than a few levels. */
+  public static final int MAX_NESTING_DEPTH = 16;
+  /** Longer numbers (in characters) are a bad_frame; seqs and limits fit in 19 digits. */
+  public static final int MAX_NUMBER_LENGTH = 20;
+
   private final ObjectMapper mapper;
   private final FrameValidator validator;
 
@@ -38,7 +45,13 @@ public final class FrameCodec {
    * out, duplicate keys are rejected (a frame must not mean two things).
    */
   public static ObjectMapper newMapper() {
-    return JsonMapper.builder()
+    return JsonMapper.builder(JsonFactory.builder()
+            // hostile input: no deep nesting, no absurd numbers; strings are bounded by the frame limit
+            .streamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING_DEPTH)
+                .maxNumberLength(MAX_NUMBER_LENGTH)
+                .build())
+            .build())
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
         .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))

@@ -39,9 +39,20 @@ public final class FrameValidator {
   private String fields(ClientFrame frame) {
     if (frame instanceof ClientFrame.Hello h) {
       return h.protocol() == null ? "protocol is required"
-          : blank(h.token()) ? "token is required"
+          : h.token() != null && h.token().isBlank() ? "token must not be blank"
           : h.device() != null && (blank(h.device()) || h.device().length() > Protocol.MAX_DEVICE_ID_CHARS)
               ? "device must be 1 to " + Protocol.MAX_DEVICE_ID_CHARS + " characters" : null;
+    } else if (frame instanceof ClientFrame.RemoveMember r) {
+      return firstOf(room(r.roomId()), user("user", r.user()));
+    } else if (frame instanceof ClientFrame.RenameRoom r) {
+      return firstOf(room(r.roomId()), blank(r.name()) || r.name().length() > Protocol.MAX_ROOM_NAME_CHARS
+          ? "name is required, 1 to " + Protocol.MAX_ROOM_NAME_CHARS + " characters" : null);
+    } else if (frame instanceof ClientFrame.SetRole r) {
+      return firstOf(room(r.roomId()), user("user", r.user()), r.role() == null ? "role is required: member, admin or owner" : null);
+    } else if (frame instanceof ClientFrame.DeleteRoom d) {
+      return room(d.roomId());
+    } else if (frame instanceof ClientFrame.Reauthenticate r) {
+      return blank(r.token()) ? "token is required" : null;
     } else if (frame instanceof ClientFrame.Received r) {
       return received(r);
     } else if (frame instanceof ClientFrame.SetPresence p) {

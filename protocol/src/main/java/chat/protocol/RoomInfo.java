@@ -2,7 +2,10 @@ package chat.protocol;
 
 import java.util.List;
 
-/** A room as its members see it. For a DM, {@code name} is null and {@code members} holds the two users. */
+/**
+ * A room as its members see it. For a DM, {@code name} and {@code owner} are null, {@code admins} empty,
+ * and {@code members} holds the two users.
+ */
 public record RoomInfo(
     String roomId,
     RoomKind kind,
@@ -11,4 +14,6 @@ public record RoomInfo(
     String createdBy,
     List<String> members,
     long lastSeq,
-    long createdAt) {}
+    long createdAt,
+    String owner,
+    List<String> admins) {}

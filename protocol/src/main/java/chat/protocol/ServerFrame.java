@@ -24,6 +24,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
   @JsonSubTypes.Type(value = TimelineItem.RoomCreated.class, name = "room_created"),
   @JsonSubTypes.Type(value = TimelineItem.MemberJoined.class, name = "member_joined"),
   @JsonSubTypes.Type(value = TimelineItem.MemberLeft.class, name = "member_left"),
+  @JsonSubTypes.Type(value = TimelineItem.RoomRenamed.class, name = "room_renamed"),
+  @JsonSubTypes.Type(value = TimelineItem.RoleChanged.class, name = "role_changed"),
+  @JsonSubTypes.Type(value = TimelineItem.RoomDeleted.class, name = "room_deleted"),
 })
 public sealed interface ServerFrame
     permits ServerFrame.Ack, ServerFrame.Error, ServerFrame.Closing, ServerFrame.Gap, ServerFrame.CaughtUp,
@@ -36,11 +39,15 @@ public sealed interface ServerFrame
   /**
    * The failed answer to request {@code id}, or (with a null id) a complaint about a frame that could not
    * be read far enough to find its id. {@code retryable} tells whether sending the same request again can
-   * succeed.
+   * succeed; {@code retryAfterMs}, when present, how long to wait before doing so.
    */
-  record Error(String id, ErrorCode code, String message, boolean retryable) implements ServerFrame {
+  record Error(String id, ErrorCode code, String message, boolean retryable, Long retryAfterMs) implements ServerFrame {
     public static Error of(String id, ErrorCode code, String message) {
-      return new Error(id, code, message, code.retryable());
+      return new Error(id, code, message, code.retryable(), null);
+    }
+
+    public static Error retryAfter(String id, ErrorCode code, String message, long retryAfterMs) {
+      return new Error(id, code, message, code.retryable(), retryAfterMs);
     }
   }
 

@@ -15,6 +15,9 @@ import java.util.List;
   @JsonSubTypes.Type(value = TimelineItem.RoomCreated.class, name = "room_created"),
   @JsonSubTypes.Type(value = TimelineItem.MemberJoined.class, name = "member_joined"),
   @JsonSubTypes.Type(value = TimelineItem.MemberLeft.class, name = "member_left"),
+  @JsonSubTypes.Type(value = TimelineItem.RoomRenamed.class, name = "room_renamed"),
+  @JsonSubTypes.Type(value = TimelineItem.RoleChanged.class, name = "role_changed"),
+  @JsonSubTypes.Type(value = TimelineItem.RoomDeleted.class, name = "room_deleted"),
 })
 public sealed interface TimelineItem extends ServerFrame {
 
@@ -39,5 +42,14 @@ public sealed interface TimelineItem extends ServerFrame {
   /** {@code user} became a member; {@code sender} is who added them (the user itself for a join). */
   record MemberJoined(String roomId, long seq, long ts, String sender, String user) implements TimelineItem {}
 
+  /** {@code user} left; when {@code sender} is someone else, an owner or admin removed them. */
   record MemberLeft(String roomId, long seq, long ts, String sender, String user) implements TimelineItem {}
+
+  record RoomRenamed(String roomId, long seq, long ts, String sender, String name) implements TimelineItem {}
+
+  /** {@code user} now has {@code role}; when it is {@code owner}, the previous owner became an admin. */
+  record RoleChanged(String roomId, long seq, long ts, String sender, String user, RoomRole role) implements TimelineItem {}
+
+  /** The owner deleted the room; it is gone for everyone. The last item of its timeline. */
+  record RoomDeleted(String roomId, long seq, long ts, String sender) implements TimelineItem {}
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** Who may join a group room without being added by a member. */
 public enum Visibility {
-  /** Only members can add people; this is the default. */
+  /** Only the room's owner and admins add people; this is the default. */
   @JsonProperty("private")
   PRIVATE,
   /** Anyone authenticated can join. */

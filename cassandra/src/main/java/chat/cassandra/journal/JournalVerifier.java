@@ -200,7 +200,8 @@ public final class JournalVerifier {
   private void checkRoomSnapshot(SnapshotRow snapshot) {
     PayloadDecoder.Decoded decoded = decoder.decode(snapshot.serId(), snapshot.serManifest(), snapshot.data());
     if (decoded instanceof PayloadDecoder.Decoded.Ok ok) {
-      List<String> differences = room.differencesFrom(ok.payload(), snapshot.sequenceNr());
+      List<String> differences = room.differencesFrom(ok.payload(),
+          JournalEvent.typeName(snapshot.serManifest()), snapshot.sequenceNr());
       if (!differences.isEmpty()) {
         add(Finding.error("snapshot-mismatch", snapshot.sequenceNr(), "the snapshot differs from the state rebuilt"
             + " from events 1.." + snapshot.sequenceNr() + ": " + String.join("; ", differences)));

@@ -141,6 +141,12 @@ final class RoomCommand extends JournalCommand {
     } else {
       out.println(room.kind() + (room.name() != null ? " \"" + room.name() + "\"" : "") + ", " + room.visibility()
           + ", created by " + room.createdBy() + " at " + Instant.ofEpochMilli(room.createdAt()));
+      if (room.owner() != null) {
+        out.println("Owner " + room.owner() + (room.admins().isEmpty() ? "" : ", admins " + String.join(", ", room.admins())));
+      }
+      if (room.deletedBy() != null) {
+        out.println("Deleted by " + room.deletedBy());
+      }
     }
     out.println("Last seq " + room.lastSeq() + ", written " + room.lastWrittenAt()
         + (later > 0 ? "; " + plural(later, "later event") + " not included" : "; nothing later"));
@@ -166,6 +172,10 @@ final class RoomCommand extends JournalCommand {
     node.put("visibility", room.visibility());
     node.put("createdBy", room.createdBy());
     node.put("createdAt", room.created() ? Instant.ofEpochMilli(room.createdAt()).toString() : null);
+    node.put("owner", room.owner());
+    ArrayNode admins = node.putArray("admins");
+    room.admins().forEach(admins::add);
+    node.put("deletedBy", room.deletedBy());
     node.put("lastSeq", room.lastSeq());
     node.put("lastWrittenAt", room.lastWrittenAt() == null ? null : room.lastWrittenAt().toString());
     node.put("laterEvents", later);

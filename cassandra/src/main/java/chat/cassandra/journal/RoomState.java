@@ -8,11 +8,14 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A room rebuilt from its journal, generically: the same fold as the server's {@code ChatRoom} event handler,
@@ -23,7 +26,8 @@ import java.util.TreeMap;
  * <p>{@link #apply} also checks what the server guarantees of a timeline (it validates each command before
  * persisting, so none of these can happen unless the journal was written by something else): the first event
  * creates the room, no second creation, only members post or leave, nobody joins twice, DMs have fixed
- * members, and no {@code (sender, clientMsgId)} is stored twice within the deduplication window.
+ * members, roles go to members, nothing follows the room's deletion, and no {@code (sender, clientMsgId)} is
+ * stored twice within the deduplication window.
  */
 public final class RoomState {
 
@@ -38,6 +42,9 @@ public final class RoomState {
     JOINED("member-joined", "MemberJoined"),
     LEFT("member-left", "MemberLeft"),
     MESSAGE("message-posted", "MessagePosted"),
+    RENAMED("room-renamed", "RoomRenamed"),
+    ROLE_CHANGED("role-changed", "RoleChanged"),
+    DELETED("room-deleted", "RoomDeleted"),
     UNKNOWN("", "");
 
     private final String logical;
@@ -70,6 +77,10 @@ public final class RoomState {
   private String createdBy;
   private long createdAt;
   private final SortedMap<String, Long> members = new TreeMap<>();
+  /** Null for a DM, which nobody administers. */
+  private String owner;
+  private final SortedSet<String> admins = new TreeSet<>();
+  private String deletedBy;
   private long lastSeq;
   private Instant lastWrittenAt;
   private long messages;
@@ -98,6 +109,9 @@ public final class RoomState {
       findings.add(Finding.error("room-invariant", seq,
           event.type() + " before the room was created (the first event must be RoomCreated)"));
     }
+    if (deletedBy != null && eventKind != EventKind.UNKNOWN) {
+      findings.add(Finding.error("room-invariant", seq, event.type() + " after the room was deleted"));
+    }
     switch (eventKind) {
       case CREATED -> {
         if (created) {
@@ -113,6 +127,8 @@ public final class RoomState {
         createdAt = p.path("ts").asLong();
         members.clear();
         p.path("members").forEach(m -> members.put(m.asText(), seq));
+        owner = "DM".equals(kind) ? null : createdBy;
+        admins.clear();
       }
       case JOINED -> {
         String user = text(p, "user");
@@ -133,6 +149,7 @@ public final class RoomState {
         if (members.remove(user) == null) {
           findings.add(Finding.error("room-invariant", seq, user + " leaves but is not a member"));
         }
+        admins.remove(user);
       }
       case MESSAGE -> {
         String sender = text(p, "sender");
@@ -155,6 +172,29 @@ public final class RoomState {
           oldest.remove();
         }
       }
+      case RENAMED -> name = text(p, "name");
+      case ROLE_CHANGED -> {
+        String user = text(p, "user");
+        String role = text(p, "role");
+        if (owner == null) {
+          findings.add(Finding.error("room-invariant", seq, user + " is made " + role + " of a room without owner"));
+        } else if (!members.containsKey(user)) {
+          findings.add(Finding.error("room-invariant", seq, user + " is made " + role + " but is not a member"));
+        }
+        switch (String.valueOf(role)) {
+          case "ADMIN" -> admins.add(user);
+          case "MEMBER" -> admins.remove(user);
+          case "OWNER" -> {
+            if (owner != null) {
+              admins.add(owner);
+            }
+            admins.remove(user);
+            owner = user;
+          }
+          default -> findings.add(Finding.error("room-invariant", seq, user + " is given an unknown role " + role));
+        }
+      }
+      case DELETED -> deletedBy = text(p, "by");
       case UNKNOWN -> findings.add(Finding.warning("unknown-event", seq, "a " + event.type()
           + " event is not one this inspector knows; the room's state ignores it (newer server version?)"));
       default -> throw new IllegalStateException("unhandled " + eventKind);
@@ -163,16 +203,21 @@ public final class RoomState {
   }
 
   /**
-   * Compares a snapshot of the room's state (the server's {@code ChatRoom.Active}, decoded) taken after event
+   * Compares a snapshot of the room's state (the server's {@code ChatRoom.Active} or, once deleted,
+   * {@code ChatRoom.Closed}, decoded; {@code stateType} is its class's simple name) taken after event
    * {@code snapshotSeq} with this state, which must have been folded up to exactly that seq.
    */
-  public List<String> differencesFrom(JsonNode snapshot, long snapshotSeq) {
+  public List<String> differencesFrom(JsonNode snapshot, String stateType, long snapshotSeq) {
     List<String> differences = new ArrayList<>();
     if (!created) {
       differences.add("the room was not created yet at seq " + snapshotSeq);
       return differences;
     }
     compare(differences, "lastSeq", snapshot.path("lastSeq").asLong(-1), snapshotSeq);
+    compare(differences, "state", stateType, deletedBy != null ? "Closed" : "Active");
+    if (deletedBy != null || !"Active".equals(stateType)) {
+      return differences;
+    }
     compare(differences, "kind", text(snapshot, "kind"), kind);
     compare(differences, "name", text(snapshot, "name"), name);
     compare(differences, "visibility", text(snapshot, "visibility"), visibility);
@@ -181,6 +226,12 @@ public final class RoomState {
     Map<String, Long> snapshotMembers = new TreeMap<>();
     snapshot.path("members").properties().forEach(e -> snapshotMembers.put(e.getKey(), e.getValue().asLong()));
     compare(differences, "members", snapshotMembers, members);
+    // snapshots from before rooms had roles carry no owner: the creator owned the room
+    String snapshotOwner = text(snapshot, "owner") == null && !"DM".equals(kind) ? createdBy : text(snapshot, "owner");
+    compare(differences, "owner", snapshotOwner, owner);
+    SortedSet<String> snapshotAdmins = new TreeSet<>();
+    snapshot.path("admins").forEach(a -> snapshotAdmins.add(a.asText()));
+    compare(differences, "admins", snapshotAdmins, admins);
     dedupDifferences(snapshot.path("dedup").path("generations"), differences);
     return differences;
   }
@@ -253,6 +304,10 @@ public final class RoomState {
       case LEFT -> text(p, "user") + (p.path("by").asText().equals(text(p, "user")) || text(p, "by") == null
           ? " left" : " removed by " + text(p, "by"));
       case MESSAGE -> text(p, "sender") + ": \"" + text(p, "body") + "\" [" + text(p, "clientMsgId") + "]";
+      case RENAMED -> "renamed to \"" + text(p, "name") + "\" by " + text(p, "by");
+      case ROLE_CHANGED -> text(p, "user") + " made " + String.valueOf(text(p, "role")).toLowerCase(Locale.ROOT)
+          + " by " + text(p, "by");
+      case DELETED -> "deleted by " + text(p, "by");
       case UNKNOWN -> event.type() + " " + p;
     };
   }
@@ -298,6 +353,20 @@ public final class RoomState {
 
   public long lastSeq() {
     return lastSeq;
+  }
+
+  /** The owner, or null for a DM. */
+  public String owner() {
+    return owner;
+  }
+
+  public SortedSet<String> admins() {
+    return Collections.unmodifiableSortedSet(admins);
+  }
+
+  /** Who deleted the room, or null while it exists. */
+  public String deletedBy() {
+    return deletedBy;
   }
 
   /** Journal time of the last applied event, or null before any. */

@@ -26,6 +26,9 @@ public final class DevTokenIssuer {
   private final Clock clock;
 
   public DevTokenIssuer(ChatNodeSettings.Auth settings, Clock clock) {
+    if (!"HS256".equals(settings.algorithm())) {
+      throw new IllegalArgumentException("dev tokens are HS256; chat.auth.algorithm is " + settings.algorithm());
+    }
     this.settings = settings;
     this.clock = clock;
     try {

@@ -13,11 +13,13 @@ import chat.protocol.Limits;
 import chat.protocol.Protocol;
 import chat.protocol.ServerFrame;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -75,9 +77,9 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   private record DeviceOpenFailed(Throwable cause) implements Command {}
 
-  private record SessionRegistered(String incarnation) implements Command {}
+  private record SessionRegistered(String incarnation, boolean accepted) implements Command {}
 
-  private record WatchesRenewed(AckResult.PresenceList list, java.util.Set<String> asked) implements Command {}
+  private record WatchesRenewed(AckResult.PresenceList list, Set<String> asked) implements Command {}
 
   private enum IdleCheck implements Command { INSTANCE }
 
@@ -99,6 +101,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   private enum AuthDeadline implements Command { INSTANCE }
 
+  private enum TokenExpired implements Command { INSTANCE }
+
   private enum RefreshSession implements Command { INSTANCE }
 
   /** Stop even if the stream never confirms that the closed connection ended. */
@@ -113,8 +117,10 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   /** Dependencies shared by all connections of a node. */
   record Deps(
       ChatNodeSettings.Gateway settings,
+      ChatNodeSettings.Auth auth,
       Limits limits,
       JwtAuthenticator authenticator,
+      RateLimits rateLimits,
       RequestHandler requests,
       Replay replay,
       FrameCodec codec,
@@ -125,8 +131,11 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   /** The node is shutting down: tell the client to reconnect elsewhere. */
   enum ServerShutdown implements Command { INSTANCE }
 
-  static Behavior<Command> create(Deps deps, BoundedSourceQueue<Message> outbound) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Connection(context, timers, deps, outbound)));
+  /** {@code preAuthenticated}: who the upgrade's credentials named, or null when hello must carry a token. */
+  static Behavior<Command> create(
+      Deps deps, BoundedSourceQueue<Message> outbound, JwtAuthenticator.Authenticated preAuthenticated) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        new Connection(context, timers, deps, outbound, preAuthenticated)));
   }
 
   private final Deps deps;
@@ -137,6 +146,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private final RoomStreams streams = new RoomStreams();
   private final RoomStreams.Output output = new StreamOutput();
 
+  private final JwtAuthenticator.Authenticated preAuthenticated;
   private String userId;
   private String deviceId;
   /** The user session's incarnation when this connection last registered. */
@@ -144,6 +154,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   /** Users whose presence this connection follows, with what it last told the client. */
   private final Map<String, ServerFrame.Presence> watched = new HashMap<>();
   private long lastInboundNanos = System.nanoTime();
+  /** When recent requests were refused for the rate limit (bounded by the abuse threshold). */
+  private final ArrayDeque<Long> refusals = new ArrayDeque<>();
   private int inFlight;
   /** Set while the inbound stream waits for this actor to take another frame. */
   private ActorRef<StreamAck> stalledAck;
@@ -162,9 +174,11 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private final Map<String, Long> baselineCursors = new HashMap<>();
 
   private Connection(
-      ActorContext<Command> context, TimerScheduler<Command> timers, Deps deps, BoundedSourceQueue<Message> outbound) {
+      ActorContext<Command> context, TimerScheduler<Command> timers, Deps deps, BoundedSourceQueue<Message> outbound,
+      JwtAuthenticator.Authenticated preAuthenticated) {
     super(context);
     this.deps = deps;
+    this.preAuthenticated = preAuthenticated;
     this.timers = timers;
     this.outbound = outbound;
     this.deliveries = context.messageAdapter(UserSession.ToConnection.class, Delivered::new);
@@ -230,6 +244,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
         .onMessage(AuthDeadline.class, m -> userId != null ? this
             : close(ErrorCode.AUTH_TIMEOUT, "no successful hello within " + deps.settings().authTimeout().toSeconds() + " s"))
         .onMessageEquals(ClosingDeadline.INSTANCE, Behaviors::stopped)
+        .onMessageEquals(TokenExpired.INSTANCE, () ->
+            close(ErrorCode.TOKEN_EXPIRED, "the token expired; reconnect with a fresh one (or send reauthenticate in time)"))
         .onMessageEquals(ServerShutdown.INSTANCE, () ->
             close(ErrorCode.SHUTTING_DOWN, "this node is shutting down; reconnect (to another node) and resume"))
         .onMessageEquals(StreamCompleted.INSTANCE, () -> {
@@ -256,8 +272,10 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     if (inbound instanceof InboundFrames.TooLarge tooLarge) {
       write(ServerFrame.Error.of(null, ErrorCode.FRAME_TOO_LARGE,
           "frame of " + tooLarge.bytes() + " bytes exceeds the limit of " + deps.settings().maxFrameBytes()));
+      refused();
     } else if (inbound instanceof InboundFrames.Binary) {
       write(ServerFrame.Error.of(null, ErrorCode.BINARY_NOT_SUPPORTED, "send JSON text frames"));
+      refused();
     } else {
       onText(((InboundFrames.Text) inbound).text());
     }
@@ -273,6 +291,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     DecodeResult decoded = deps.codec().decodeClientFrame(text);
     if (decoded instanceof DecodeResult.Invalid invalid) {
       write(invalid.toError());
+      refused();
       return;
     }
     ClientFrame frame = ((DecodeResult.Valid) decoded).frame();
@@ -280,6 +299,10 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       write(hello(hello));
     } else if (userId == null) {
       write(ServerFrame.Error.of(frame.id(), ErrorCode.UNAUTHENTICATED, "send hello with a token first"));
+    } else if (frame instanceof ClientFrame.Reauthenticate r) {
+      write(reauthenticate(r));
+    } else if (overLimit(frame)) {
+      return;
     } else {
       if (frame instanceof ClientFrame.WatchPresence w
           && watched.size() + (int) w.users().stream().filter(u -> !watched.containsKey(u)).count() > Protocol.MAX_USERS_PER_WATCH) {
@@ -305,13 +328,25 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       return ServerFrame.Error.of(hello.id(), ErrorCode.UNSUPPORTED_PROTOCOL,
           "protocol " + hello.protocol() + " is not supported; supported: " + Protocol.SUPPORTED_VERSIONS);
     }
-    JwtAuthenticator.Result result = deps.authenticator().authenticate(hello.token());
+    JwtAuthenticator.Result result;
+    if (hello.token() == null) {
+      if (preAuthenticated == null) {
+        return ServerFrame.Error.of(hello.id(), ErrorCode.INVALID_REQUEST,
+            "token is required (or send it with the upgrade: Authorization header or bearer.<token> subprotocol)");
+      }
+      result = preAuthenticated;
+    } else {
+      result = sameUser(deps.authenticator().authenticate(hello.token()), preAuthenticated);
+    }
     if (result instanceof JwtAuthenticator.Rejected rejected) {
       return ServerFrame.Error.of(hello.id(), ErrorCode.INVALID_TOKEN, rejected.reason());
     }
-    userId = ((JwtAuthenticator.Authenticated) result).userId();
+    var authenticated = (JwtAuthenticator.Authenticated) result;
+    userId = authenticated.userId();
     deviceId = hello.device();
+    deps.rateLimits().connected(userId);
     timers.cancel(AuthDeadline.INSTANCE);
+    expireAt(authenticated.expiresAt());
     if (deviceId != null) {
       openDevice();
     } else {
@@ -321,6 +356,63 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     getContext().getLog().debug("connection {} authenticated as {} (device {})", connectionId, userId, deviceId);
     return new ServerFrame.Ack(hello.id(),
         new AckResult.Welcome(userId, Protocol.VERSION, System.currentTimeMillis(), deps.limits(), deviceId != null));
+  }
+
+  private Behavior<Command> tooManyConnections() {
+    return close(ErrorCode.TOO_MANY_CONNECTIONS,
+        "this user has " + deps.settings().maxConnectionsPerUser() + " connections open; close one first");
+  }
+
+  /** Answers a request over the user's rate limit with when to retry. */
+  private boolean overLimit(ClientFrame frame) {
+    long waitMs = deps.rateLimits().acquire(userId, frame, System.currentTimeMillis());
+    if (waitMs == 0) {
+      return false;
+    }
+    write(ServerFrame.Error.retryAfter(frame.id(), ErrorCode.TOO_MANY_REQUESTS,
+        "over the rate limit for " + RateLimits.kindOf(frame).name().toLowerCase(Locale.ROOT) + " requests", waitMs));
+    refused();
+    return true;
+  }
+
+  /**
+   * Counts a frame refused for the rate limit or for being malformed, and closes a connection that keeps
+   * at it: more than {@code abuse-threshold} refusals within {@code abuse-window}.
+   */
+  private void refused() {
+    long now = System.currentTimeMillis();
+    refusals.addLast(now);
+    while (!refusals.isEmpty() && refusals.peekFirst() < now - deps.settings().abuseWindow().toMillis()) {
+      refusals.removeFirst();
+    }
+    if (refusals.size() > deps.settings().abuseThreshold()) {
+      close(ErrorCode.POLICY_VIOLATION, "too many refused frames (malformed or over the rate limit);"
+          + " fix or slow down the client before reconnecting");
+    }
+  }
+
+  /** A second token on one connection must name the same user as the first. */
+  private static JwtAuthenticator.Result sameUser(JwtAuthenticator.Result result, JwtAuthenticator.Authenticated known) {
+    if (known != null && result instanceof JwtAuthenticator.Authenticated a && !a.userId().equals(known.userId())) {
+      return new JwtAuthenticator.Rejected("token names another user than this connection's");
+    }
+    return result;
+  }
+
+  /** The connection lives until the token expires, plus a grace period for a reauthenticate. */
+  private void expireAt(java.time.Instant expiresAt) {
+    Duration left = Duration.between(java.time.Instant.now(), expiresAt).plus(deps.auth().expiryGrace());
+    timers.startSingleTimer(TokenExpired.INSTANCE, left.isNegative() ? Duration.ZERO : left);
+  }
+
+  private ServerFrame reauthenticate(ClientFrame.Reauthenticate r) {
+    var known = new JwtAuthenticator.Authenticated(userId, java.time.Instant.now());
+    JwtAuthenticator.Result result = sameUser(deps.authenticator().authenticate(r.token()), known);
+    if (result instanceof JwtAuthenticator.Rejected rejected) {
+      return ServerFrame.Error.of(r.id(), ErrorCode.INVALID_TOKEN, rejected.reason());
+    }
+    expireAt(((JwtAuthenticator.Authenticated) result).expiresAt());
+    return new ServerFrame.Ack(r.id(), new AckResult.Ok());
   }
 
   private Behavior<Command> onAnswered(Answered m) {
@@ -358,7 +450,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     if (watched.isEmpty()) {
       return;
     }
-    java.util.Set<String> asked = java.util.Set.copyOf(watched.keySet());
+    Set<String> asked = Set.copyOf(watched.keySet());
     getContext().pipeToSelf(deps.requests().watch(caller(), List.copyOf(asked)), (list, failure) ->
         new WatchesRenewed(failure == null ? list : new AckResult.PresenceList(List.of(), List.of()), asked));
   }
@@ -375,7 +467,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     getContext().ask(UserSession.Registered.class, session(), deps.settings().askTimeout(),
         replyTo -> new UserSession.Connect(connectionId, deliveries, replyTo),
         (registered, failure) -> registered != null
-            ? new SessionRegistered(registered.incarnation())
+            ? new SessionRegistered(registered.incarnation(), registered.accepted())
             : RegistrationUnanswered.INSTANCE);
   }
 
@@ -384,6 +476,9 @@ final class Connection extends AbstractBehavior<Connection.Command> {
    * with it, and nothing may follow in those rooms to reveal the hole: check every room against its end.
    */
   private Behavior<Command> onRegistered(SessionRegistered m) {
+    if (!m.accepted()) {
+      return tooManyConnections();
+    }
     String previous = sessionIncarnation;
     sessionIncarnation = m.incarnation();
     if (previous != null && !previous.equals(m.incarnation())) {
@@ -411,6 +506,9 @@ final class Connection extends AbstractBehavior<Connection.Command> {
    */
   private Behavior<Command> onDeviceOpened(DeviceOpened m) {
     UserSession.DeviceSync sync = m.sync();
+    if (!sync.accepted()) {
+      return tooManyConnections();
+    }
     sessionIncarnation = sync.incarnation();
     Map<String, Long> starts = new HashMap<>();
     for (UserSession.Membership membership : sync.rooms()) {
@@ -576,16 +674,22 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   }
 
   /**
-   * Fails the outbound queue with the reason; the outbound source recovers from it by emitting the
-   * closing frame and completing, after which Pekko HTTP closes the WebSocket (status 1000) and the
-   * coupled inbound side completes, which stops this actor. Until then the actor stays alive, reading
-   * nothing: stopping it at once would tear the stream down before the closing frame is out.
+   * Queues the closing frame behind what is already queued and completes the outbound queue: everything
+   * (answers included) goes out first, then Pekko HTTP closes the WebSocket (status 1000) and the coupled
+   * inbound side completes, which stops this actor. A full queue (a slow consumer) is not waited for: it is
+   * failed with the reason, which drops the backlog, and the outbound source recovers by emitting the
+   * closing frame. Until then the actor stays alive, reading nothing: stopping it at once would tear the
+   * stream down before the closing frame is out.
    */
   private void closeOutbound(ServerFrame.Closing closing) {
     if (!outboundClosed) {
       outboundClosed = true;
       getContext().getLog().debug("closing connection {} of {}: {}", connectionId, userId, closing.code());
-      terminateOutbound(() -> outbound.fail(new CloseConnection(closing)));
+      if (outbound.offer(TextMessage.create(deps.codec().encode(closing))).isEnqueued()) {
+        terminateOutbound(outbound::complete);
+      } else {
+        terminateOutbound(() -> outbound.fail(new CloseConnection(closing)));
+      }
       timers.cancel(RefreshSession.INSTANCE);
       timers.startSingleTimer(ClosingDeadline.INSTANCE, CLOSING_GRACE);
     }
@@ -594,6 +698,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private Behavior<Command> onStop() {
     deps.onStopped().accept(getContext().getSelf());
     if (userId != null) {
+      deps.rateLimits().disconnected(userId);
       session().tell(new UserSession.Disconnect(connectionId));
     }
     if (!outboundClosed && !outbound.isCompleted()) {

@@ -28,6 +28,12 @@ final class ProtocolMapping {
       return new TimelineItem.MemberJoined(roomId, seq, j.ts(), j.by(), j.user());
     } else if (event instanceof ChatRoom.MemberLeft l) {
       return new TimelineItem.MemberLeft(roomId, seq, l.ts(), l.by(), l.user());
+    } else if (event instanceof ChatRoom.RoomRenamed r) {
+      return new TimelineItem.RoomRenamed(roomId, seq, r.ts(), r.by(), r.name());
+    } else if (event instanceof ChatRoom.RoleChanged r) {
+      return new TimelineItem.RoleChanged(roomId, seq, r.ts(), r.by(), r.user(), role(r.role()));
+    } else if (event instanceof ChatRoom.RoomDeleted d) {
+      return new TimelineItem.RoomDeleted(roomId, seq, d.ts(), d.by());
     } else if (event instanceof ChatRoom.RoomCreated c) {
       return new TimelineItem.RoomCreated(roomId, seq, c.ts(), c.createdBy(), kind(c.kind()), c.name(),
           visibility(c.visibility()), c.members());
@@ -37,7 +43,8 @@ final class ProtocolMapping {
 
   static RoomInfo room(ChatRoom.RoomView view) {
     return new RoomInfo(view.roomId(), kind(view.kind()), view.name(), visibility(view.visibility()),
-        view.createdBy(), List.copyOf(view.members().keySet()), view.lastSeq(), view.createdAt());
+        view.createdBy(), List.copyOf(view.members().keySet()), view.lastSeq(), view.createdAt(),
+        view.owner(), List.copyOf(view.admins()));
   }
 
   static RoomSummary summary(UserSession.Membership m, UserSession.ReadState read) {
@@ -73,6 +80,22 @@ final class ProtocolMapping {
     return kind == ChatRoom.Kind.DM ? RoomKind.DM : RoomKind.GROUP;
   }
 
+  static chat.protocol.RoomRole role(ChatRoom.Role role) {
+    return switch (role) {
+      case MEMBER -> chat.protocol.RoomRole.MEMBER;
+      case ADMIN -> chat.protocol.RoomRole.ADMIN;
+      case OWNER -> chat.protocol.RoomRole.OWNER;
+    };
+  }
+
+  static ChatRoom.Role role(chat.protocol.RoomRole role) {
+    return switch (role) {
+      case MEMBER -> ChatRoom.Role.MEMBER;
+      case ADMIN -> ChatRoom.Role.ADMIN;
+      case OWNER -> ChatRoom.Role.OWNER;
+    };
+  }
+
   static ErrorCode error(ChatRoom.Rejection rejection) {
     return switch (rejection) {
       case NOT_FOUND -> ErrorCode.ROOM_NOT_FOUND;
@@ -80,6 +103,7 @@ final class ProtocolMapping {
       case ROOM_EXISTS -> ErrorCode.ROOM_EXISTS;
       case WRONG_KIND -> ErrorCode.WRONG_ROOM_KIND;
       case ROOM_FULL -> ErrorCode.ROOM_FULL;
+      case FORBIDDEN -> ErrorCode.FORBIDDEN;
     };
   }
 
@@ -90,6 +114,7 @@ final class ProtocolMapping {
       case ROOM_EXISTS -> "a room with this id already exists";
       case WRONG_KIND -> "not possible in this kind of room";
       case ROOM_FULL -> "the room has reached its member limit";
+      case FORBIDDEN -> "your role in this room does not allow this";
     };
   }
 }

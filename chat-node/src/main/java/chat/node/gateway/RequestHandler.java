@@ -13,15 +13,18 @@ import chat.protocol.Protocol;
 import chat.protocol.ServerFrame;
 import chat.protocol.Visibility;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -42,11 +45,13 @@ final class RequestHandler {
   private final ClusterSharding sharding;
   private final RoomTimeline timeline;
   private final Duration askTimeout;
+  private final int maxRoomsPerUser;
 
-  RequestHandler(ClusterSharding sharding, RoomTimeline timeline, Duration askTimeout) {
+  RequestHandler(ClusterSharding sharding, RoomTimeline timeline, Duration askTimeout, int maxRoomsPerUser) {
     this.sharding = sharding;
     this.timeline = timeline;
     this.askTimeout = askTimeout;
+    this.maxRoomsPerUser = maxRoomsPerUser;
   }
 
   /** Never fails: every outcome, including timeouts and faults, is an answer frame for {@code frame.id()}. */
@@ -89,13 +94,46 @@ final class RequestHandler {
       String roomId = c.roomId() != null ? c.roomId() : RoomIds.newGroupId();
       List<String> members = c.members() == null ? List.of() : c.members();
       ChatRoom.Visibility visibility = ProtocolMapping.visibility(c.visibility() == null ? Visibility.PRIVATE : c.visibility());
-      return roomChange(id, roomId, r -> new ChatRoom.CreateGroup(user, c.name(), visibility, members, r), null);
+      List<String> everyone = new ArrayList<>(members);
+      everyone.add(user);
+      return withRoomToSpare(id, everyone, roomId,
+          () -> roomChange(id, roomId, r -> new ChatRoom.CreateGroup(user, c.name(), visibility, members, r), null));
     } else if (frame instanceof ClientFrame.OpenDm d) {
-      return roomChange(id, RoomIds.dm(user, d.user()), r -> new ChatRoom.OpenDm(user, d.user(), r), null);
+      String roomId = RoomIds.dm(user, d.user());
+      return withRoomToSpare(id, List.of(user, d.user()), roomId,
+          () -> roomChange(id, roomId, r -> new ChatRoom.OpenDm(user, d.user(), r), null));
     } else if (frame instanceof ClientFrame.Join j) {
-      return roomChange(id, j.roomId(), r -> new ChatRoom.Join(user, r), List.of(user));
+      return withRoomToSpare(id, List.of(user), j.roomId(),
+          () -> roomChange(id, j.roomId(), r -> new ChatRoom.Join(user, r), List.of(user)));
     } else if (frame instanceof ClientFrame.AddMember a) {
-      return roomChange(id, a.roomId(), r -> new ChatRoom.AddMember(user, a.user(), r), List.of(a.user()));
+      return withRoomToSpare(id, List.of(a.user()), a.roomId(),
+          () -> roomChange(id, a.roomId(), r -> new ChatRoom.AddMember(user, a.user(), r), List.of(a.user())));
+    } else if (frame instanceof ClientFrame.RemoveMember r) {
+      return room(r.roomId()).<ChatRoom.RoomReply>ask(replyTo -> new ChatRoom.RemoveMember(user, r.user(), replyTo), askTimeout)
+          .thenCompose(reply -> {
+            if (!(reply instanceof ChatRoom.RoomReady ready)) {
+              return CompletableFuture.completedFuture(rejected(id, (ChatRoom.Rejected) reply));
+            }
+            // the removed user's index: a tombstone at the removal
+            var tombstone = new UserSession.Membership(r.roomId(), ChatRoom.Kind.GROUP, null, null, ready.view().lastSeq(), false);
+            return recordMemberships(Map.of(r.user(), tombstone))
+                .thenApply(done -> ack(id, new AckResult.Room(ProtocolMapping.room(ready.view()))));
+          });
+    } else if (frame instanceof ClientFrame.RenameRoom r) {
+      return roomAnswer(id, r.roomId(), replyTo -> new ChatRoom.Rename(user, r.name(), replyTo));
+    } else if (frame instanceof ClientFrame.SetRole r) {
+      return roomAnswer(id, r.roomId(), replyTo -> new ChatRoom.SetRole(user, r.user(), ProtocolMapping.role(r.role()), replyTo));
+    } else if (frame instanceof ClientFrame.DeleteRoom d) {
+      return room(d.roomId()).<ChatRoom.DeleteReply>ask(replyTo -> new ChatRoom.Delete(user, replyTo), askTimeout)
+          .thenCompose(reply -> {
+            if (!(reply instanceof ChatRoom.Deleted deleted)) {
+              return CompletableFuture.completedFuture(rejected(id, (ChatRoom.Rejected) reply));
+            }
+            Map<String, UserSession.Membership> tombstones = new HashMap<>();
+            deleted.formerMembers().forEach(m -> tombstones.put(m,
+                new UserSession.Membership(d.roomId(), ChatRoom.Kind.GROUP, null, null, deleted.seq(), false)));
+            return recordMemberships(tombstones).thenApply(done -> ack(id, new AckResult.RoomDeleted(d.roomId(), deleted.seq())));
+          });
     } else if (frame instanceof ClientFrame.GetRoom g) {
       return room(g.roomId()).<ChatRoom.RoomReply>ask(r -> new ChatRoom.GetView(user, r), askTimeout)
           .thenApply(reply -> reply instanceof ChatRoom.RoomReady ready
@@ -195,6 +233,30 @@ final class RequestHandler {
         });
   }
 
+  /**
+   * Runs a request that would put {@code users} into {@code roomId} only if each is in fewer than
+   * {@code max-rooms-per-user} rooms (or already in this one: repeating a join stays idempotent). Checked
+   * for everyone a request adds, not just the requester: nobody can be pushed over the cap by others.
+   */
+  private CompletionStage<ServerFrame> withRoomToSpare(
+      String id, List<String> users, String roomId, Supplier<CompletionStage<ServerFrame>> request) {
+    List<CompletableFuture<String>> full = users.stream().distinct()
+        .map(user -> session(user).<UserSession.RoomList>ask(UserSession.ListRooms::new, askTimeout)
+            .thenApply(list -> list.rooms().size() >= maxRoomsPerUser
+                && list.rooms().stream().noneMatch(m -> m.roomId().equals(roomId)) ? user : null)
+            .toCompletableFuture())
+        .toList();
+    return CompletableFuture.allOf(full.toArray(CompletableFuture[]::new)).thenCompose(done -> {
+      List<String> atCap = full.stream().map(CompletableFuture::join).filter(Objects::nonNull).toList();
+      if (!atCap.isEmpty()) {
+        return CompletableFuture.completedFuture(ServerFrame.Error.of(id, ErrorCode.TOO_MANY_ROOMS,
+            String.join(", ", atCap) + (atCap.size() == 1 ? " is" : " are") + " already in " + maxRoomsPerUser
+                + " rooms, the most allowed"));
+      }
+      return request.get();
+    });
+  }
+
   /** The room says how far its timeline goes; a marker beyond that is capped there. */
   private CompletionStage<ServerFrame> read(String user, ClientFrame.Read r) {
     return room(r.roomId()).<ChatRoom.ReadReply>ask(replyTo -> new ChatRoom.AuthorizeRead(user, replyTo), askTimeout)
@@ -220,6 +282,14 @@ final class RequestHandler {
     return session(user)
         .<Done>ask(replyTo -> new UserSession.AdvanceCursors(device, Map.copyOf(r.cursors()), replyTo), askTimeout)
         .thenApply(done -> ack(r.id(), new AckResult.Ok()));
+  }
+
+  /** A room command answered with the room as it is afterwards. */
+  private CompletionStage<ServerFrame> roomAnswer(
+      String id, String roomId, Function<ActorRef<ChatRoom.RoomReply>, ChatRoom.Command> command) {
+    return room(roomId).ask(command, askTimeout).thenApply(reply -> reply instanceof ChatRoom.RoomReady ready
+        ? ack(id, new AckResult.Room(ProtocolMapping.room(ready.view())))
+        : rejected(id, (ChatRoom.Rejected) reply));
   }
 
   private CompletionStage<ServerFrame> leave(String user, ClientFrame.Leave l) {

@@ -5,13 +5,28 @@ import chat.node.auth.JwtAuthenticator;
 import chat.node.room.RoomTimeline;
 import chat.protocol.FrameCodec;
 import chat.protocol.Protocol;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.Directives;
@@ -38,8 +53,11 @@ public final class WebSocketGateway {
   private final InboundFrames inboundFrames;
   private final AtomicLong connectionCount = new AtomicLong();
   /** Live connection actors, for closing them all when the node shuts down. */
-  private final java.util.Set<ActorRef<Connection.Command>> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<ActorRef<Connection.Command>> open = ConcurrentHashMap.newKeySet();
   private volatile boolean shuttingDown;
+  private final UpgradeChecks checks;
+  private final ConnectionsPerAddress perAddress;
+  private final Map<ActorRef<Connection.Command>, String> addresses = new ConcurrentHashMap<>();
 
   public WebSocketGateway(
       ActorSystem<?> system, ChatNodeSettings settings, ClusterSharding sharding, RoomTimeline timeline,
@@ -48,39 +66,95 @@ public final class WebSocketGateway {
     ChatNodeSettings.Gateway g = settings.gateway();
     FrameCodec codec = new FrameCodec(settings.limits());
     Materializer materializer = Materializer.matFromSystem(system);
-    this.deps = new Connection.Deps(g, settings.limits(), authenticator,
-        new RequestHandler(sharding, timeline, g.askTimeout()),
+    var rates = new EnumMap<RateLimits.Kind, RateLimits.Rate>(RateLimits.Kind.class);
+    g.rateLimits().forEach((kind, rate) ->
+        rates.put(RateLimits.Kind.valueOf(kind.toUpperCase().replace('-', '_')), new RateLimits.Rate(rate[0], (int) rate[1])));
+    this.deps = new Connection.Deps(g, settings.auth(), settings.limits(), authenticator, new RateLimits(rates),
+        new RequestHandler(sharding, timeline, g.askTimeout(), g.maxRoomsPerUser()),
         new Replay(sharding, timeline, g.askTimeout(), g.replayMaxItemsPerRoom()),
-        codec, sharding, materializer, open::remove);
+        codec, sharding, materializer, this::stopped);
+    this.checks = new UpgradeChecks(settings.devMode(), g.allowedOrigins(), authenticator);
+    this.perAddress = new ConnectionsPerAddress(g.maxConnectionsPerIp());
     this.inboundFrames = new InboundFrames(g.maxFrameBytes(), g.dropFrameBytes(), materializer);
   }
 
+  /**
+   * The upgrade is checked before any socket opens: the node must not be shutting down, a browser's
+   * Origin must be allowed, the client address must be under its connection limit, and credentials
+   * offered with the upgrade (an {@code Authorization: Bearer} header, or a {@code bearer.<token>}
+   * subprotocol next to {@code chat.v1}) must be valid, else 401. Without credentials the client
+   * authenticates with its first frame.
+   */
   public Route route() {
     return Directives.path(PathMatchers.segment("v1").slash("ws"), () ->
-        Directives.extractWebSocketUpgrade(upgrade -> shuttingDown
-            ? Directives.complete(StatusCodes.SERVICE_UNAVAILABLE, "this node is shutting down; connect to another")
-            : Directives.complete(upgrade.handleMessagesWith(connectionFlow()))));
+        Directives.extractWebSocketUpgrade(upgrade ->
+            Directives.extractRequest(request -> upgrade(upgrade, request))));
+  }
+
+  /**
+   * The TCP peer's address. Not {@code extractClientIP}: it prefers X-Forwarded-For and similar headers,
+   * which any client can set, and would let one client pose as many addresses.
+   */
+  private static String peerAddress(HttpRequest request) {
+    return request.getAttribute(AttributeKeys.remoteAddress)
+        .flatMap(RemoteAddress::getAddress)
+        .map(InetAddress::getHostAddress)
+        .orElse("unknown");
+  }
+
+  private Route upgrade(WebSocketUpgrade upgrade, HttpRequest request) {
+    if (shuttingDown) {
+      return Directives.complete(StatusCodes.SERVICE_UNAVAILABLE, "this node is shutting down; connect to another");
+    }
+    List<String> protocols = new ArrayList<>();
+    upgrade.getRequestedProtocols().forEach(protocols::add);
+    UpgradeChecks.Verdict verdict = checks.check(request, protocols);
+    if (verdict instanceof UpgradeChecks.Refused refused) {
+      return Directives.complete(refused.status(), refused.reason());
+    }
+    String address = peerAddress(request);
+    if (!perAddress.tryOpen(address)) {
+      return Directives.complete(StatusCodes.TOO_MANY_REQUESTS,
+          "too many connections from " + address + "; at most " + deps.settings().maxConnectionsPerIp());
+    }
+    var accepted = (UpgradeChecks.Accepted) verdict;
+    var flow = connectionFlow(accepted.preAuthenticated(), address);
+    return Directives.complete(accepted.subprotocol().isPresent()
+        ? upgrade.handleMessagesWith(flow, accepted.subprotocol().get())
+        : upgrade.handleMessagesWith(flow));
   }
 
   /**
    * Graceful shutdown: refuses new connections and tells every open one to reconnect elsewhere
    * ({@code closing shutting_down}). Completes when all have closed, or after {@code patience}.
    */
-  public java.util.concurrent.CompletionStage<org.apache.pekko.Done> closeAll(java.time.Duration patience) {
+  public CompletionStage<Done> closeAll(Duration patience) {
     shuttingDown = true;
     open.forEach(connection -> connection.tell(Connection.ServerShutdown.INSTANCE));
-    java.util.concurrent.CompletableFuture<org.apache.pekko.Done> drained = new java.util.concurrent.CompletableFuture<>();
+    CompletableFuture<Done> drained = new CompletableFuture<>();
     long deadline = System.nanoTime() + patience.toNanos();
     Runnable[] check = new Runnable[1];
     check[0] = () -> {
       if (open.isEmpty() || System.nanoTime() > deadline) {
-        drained.complete(org.apache.pekko.Done.getInstance());
+        drained.complete(Done.getInstance());
       } else {
-        system.scheduler().scheduleOnce(java.time.Duration.ofMillis(50), check[0], system.executionContext());
+        system.scheduler().scheduleOnce(Duration.ofMillis(50), check[0], system.executionContext());
       }
     };
     check[0].run();
     return drained;
+  }
+
+  private void stopped(ActorRef<Connection.Command> connection) {
+    open.remove(connection);
+    String address = addresses.remove(connection);
+    if (address != null) {
+      perAddress.closed(address);
+    }
+  }
+
+  public int openConnections() {
+    return open.size();
   }
 
   public boolean isShuttingDown() {
@@ -88,7 +162,7 @@ public final class WebSocketGateway {
   }
 
   /** A fresh flow per connection; the actor and the queue are created when Pekko HTTP materialises it. */
-  private Flow<Message, Message, NotUsed> connectionFlow() {
+  private Flow<Message, Message, NotUsed> connectionFlow(JwtAuthenticator.Authenticated preAuthenticated, String address) {
     return Flow.fromMaterializer((materializer, attributes) -> {
       Pair<BoundedSourceQueue<Message>, Source<Message, NotUsed>> outbound = Source.<Message>queue(deps.settings().outboundBuffer())
           .recover(new PFBuilder<Throwable, Message>()
@@ -96,8 +170,10 @@ public final class WebSocketGateway {
               .build())
           .preMaterialize(materializer);
       ActorRef<Connection.Command> connection = system.systemActorOf(
-          Connection.create(deps, outbound.first()), "ws-" + connectionCount.incrementAndGet(), Props.empty());
+          Connection.create(deps, outbound.first(), preAuthenticated), "ws-" + connectionCount.incrementAndGet(),
+          Props.empty());
       open.add(connection);
+      addresses.put(connection, address);
       Sink<Message, NotUsed> inbound = Flow.<Message>create()
           .mapAsync(1, inboundFrames::read)
           .to(ActorSink.actorRefWithBackpressure(

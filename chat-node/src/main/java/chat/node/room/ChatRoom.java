@@ -7,11 +7,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -46,7 +48,13 @@ public final class ChatRoom
   public enum Visibility { PRIVATE, PUBLIC }
 
   /** Why a command was refused. A non-member learns nothing about whether a room exists. */
-  public enum Rejection { NOT_FOUND, NOT_MEMBER, ROOM_EXISTS, WRONG_KIND, ROOM_FULL }
+  public enum Rejection { NOT_FOUND, NOT_MEMBER, ROOM_EXISTS, WRONG_KIND, ROOM_FULL, FORBIDDEN }
+
+  /**
+   * What a member may do beyond posting and reading: admins add (in private rooms) and remove members and
+   * rename the room; the owner also grants and withdraws admin, hands ownership on, and deletes the room.
+   */
+  public enum Role { MEMBER, ADMIN, OWNER }
 
   // ---------------------------------------------------------------- commands
 
@@ -80,6 +88,17 @@ public final class ChatRoom
   /** Receipts; with {@code seq}, also how many other members received and read that item. */
   public record GetReceipts(String requester, Long seq, ActorRef<ReceiptsReply> replyTo) implements Command {}
 
+  /** An owner or admin removes a member (an admin cannot remove the owner or another admin). */
+  public record RemoveMember(String requester, String user, ActorRef<RoomReply> replyTo) implements Command {}
+
+  public record Rename(String requester, String name, ActorRef<RoomReply> replyTo) implements Command {}
+
+  /** The owner makes a member an admin or a member again, or hands ownership on (role OWNER). */
+  public record SetRole(String requester, String user, Role role, ActorRef<RoomReply> replyTo) implements Command {}
+
+  /** The owner closes the room for good: everyone leaves it; the journal keeps its history. */
+  public record Delete(String requester, ActorRef<DeleteReply> replyTo) implements Command {}
+
   /** A member started or stopped typing. Ephemeral: never journaled. */
   public record Typing(String user, boolean active, ActorRef<TypingReply> replyTo) implements Command {}
 
@@ -98,6 +117,11 @@ public final class ChatRoom
   public sealed interface ReceiptsReply extends CborSerializable {}
 
   public sealed interface TypingReply extends CborSerializable {}
+
+  public sealed interface DeleteReply extends CborSerializable {}
+
+  /** The room is deleted at {@code seq}; {@code formerMembers} were in it. */
+  public record Deleted(long seq, List<String> formerMembers) implements DeleteReply {}
 
   /** Typing was taken (whether or not it was passed on: see the throttle). */
   public record TypingNoted() implements TypingReply {}
@@ -125,7 +149,7 @@ public final class ChatRoom
   public record ReadAllowed(long lastSeq) implements ReadReply {}
 
   public record Rejected(Rejection reason)
-      implements RoomReply, PostReply, LeaveReply, ReadReply, ReceiptsReply, TypingReply {}
+      implements RoomReply, PostReply, LeaveReply, ReadReply, ReceiptsReply, TypingReply, DeleteReply {}
 
   /**
    * A room as a member sees it. {@code members} maps each member to the seq at which they (last) joined,
@@ -133,7 +157,7 @@ public final class ChatRoom
    */
   public record RoomView(
       String roomId, Kind kind, String name, Visibility visibility, String createdBy, long createdAt,
-      Map<String, Long> members, long lastSeq)
+      Map<String, Long> members, long lastSeq, String owner, Set<String> admins)
       implements CborSerializable {}
 
   // ---------------------------------------------------------------- events (the timeline)
@@ -145,6 +169,9 @@ public final class ChatRoom
     @JsonSubTypes.Type(value = MemberJoined.class, name = "member-joined"),
     @JsonSubTypes.Type(value = MemberLeft.class, name = "member-left"),
     @JsonSubTypes.Type(value = MessagePosted.class, name = "message-posted"),
+    @JsonSubTypes.Type(value = RoomRenamed.class, name = "room-renamed"),
+    @JsonSubTypes.Type(value = RoleChanged.class, name = "role-changed"),
+    @JsonSubTypes.Type(value = RoomDeleted.class, name = "room-deleted"),
   })
   public sealed interface Event extends CborSerializable {
     long ts();
@@ -160,6 +187,13 @@ public final class ChatRoom
 
   public record MessagePosted(String sender, String clientMsgId, String body, long ts) implements Event {}
 
+  public record RoomRenamed(String name, String by, long ts) implements Event {}
+
+  /** {@code role} OWNER hands ownership on; the previous owner becomes an admin. */
+  public record RoleChanged(String user, Role role, String by, long ts) implements Event {}
+
+  public record RoomDeleted(String by, long ts) implements Event {}
+
   /** An event with its place in the room: what live fan-out and history carry. */
   public record TimelineEntry(String roomId, long seq, Event event) implements CborSerializable {}
 
@@ -172,39 +206,77 @@ public final class ChatRoom
 
   public record Active(
       Kind kind, String name, Visibility visibility, String createdBy, long createdAt,
-      Map<String, Long> members, long lastSeq, DedupWindow dedup)
+      Map<String, Long> members, long lastSeq, DedupWindow dedup, String owner, Set<String> admins)
       implements State {
 
     public Active {
       members = Map.copyOf(members);
+      // snapshots written before rooms had roles carry neither field: the creator owned the room
+      admins = admins == null ? Set.of() : Set.copyOf(admins);
+      if (owner == null && kind != Kind.DM) {
+        owner = createdBy;
+      }
     }
 
     boolean isMember(String user) {
       return members.containsKey(user);
     }
 
+    Role roleOf(String user) {
+      return user.equals(owner) ? Role.OWNER : admins.contains(user) ? Role.ADMIN : Role.MEMBER;
+    }
+
+    boolean isAdmin(String user) {
+      return isMember(user) && roleOf(user) != Role.MEMBER;
+    }
+
     Active withMember(String user, long seq) {
       Map<String, Long> next = new HashMap<>(members);
       next.put(user, seq);
-      return new Active(kind, name, visibility, createdBy, createdAt, next, seq, dedup);
+      return new Active(kind, name, visibility, createdBy, createdAt, next, seq, dedup, owner, admins);
     }
 
     Active withoutMember(String user, long seq) {
       Map<String, Long> next = new HashMap<>(members);
       next.remove(user);
-      return new Active(kind, name, visibility, createdBy, createdAt, next, seq, dedup);
+      Set<String> nextAdmins = new HashSet<>(admins);
+      nextAdmins.remove(user);
+      return new Active(kind, name, visibility, createdBy, createdAt, next, seq, dedup, owner, nextAdmins);
     }
 
     Active withMessage(MessagePosted m) {
       long seq = lastSeq + 1;
       return new Active(kind, name, visibility, createdBy, createdAt, members, seq,
-          dedup.record(m.sender(), m.clientMsgId(), seq, m.ts()));
+          dedup.record(m.sender(), m.clientMsgId(), seq, m.ts()), owner, admins);
+    }
+
+    Active renamed(String newName) {
+      return new Active(kind, newName, visibility, createdBy, createdAt, members, lastSeq + 1, dedup, owner, admins);
+    }
+
+    Active withRole(String user, Role role) {
+      Set<String> nextAdmins = new HashSet<>(admins);
+      String nextOwner = owner;
+      switch (role) {
+        case ADMIN -> nextAdmins.add(user);
+        case MEMBER -> nextAdmins.remove(user);
+        case OWNER -> {
+          nextAdmins.add(owner);
+          nextAdmins.remove(user);
+          nextOwner = user;
+        }
+      }
+      return new Active(kind, name, visibility, createdBy, createdAt, members, lastSeq + 1, dedup, nextOwner, nextAdmins);
     }
 
     RoomView view(String roomId) {
-      return new RoomView(roomId, kind, name, visibility, createdBy, createdAt, new TreeMap<>(members), lastSeq);
+      return new RoomView(roomId, kind, name, visibility, createdBy, createdAt, new TreeMap<>(members), lastSeq,
+          owner, new TreeSet<>(admins));
     }
   }
+
+  /** Deleted by its owner: nothing more happens in it; the journal keeps what was. */
+  public record Closed(long lastSeq) implements State {}
 
   // ---------------------------------------------------------------- behaviour
 
@@ -264,19 +336,14 @@ public final class ChatRoom
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
-    builder.forStateType(Empty.class)
+    refuseOutsiders(builder.forStateType(Empty.class)
         .onCommand(CreateGroup.class, this::create)
         .onCommand(OpenDm.class, this::openDm)
-        .onCommand(Join.class, (s, c) -> Effect().reply(c.replyTo(), reject(isDm() ? Rejection.WRONG_KIND : Rejection.NOT_FOUND)))
-        .onCommand(AddMember.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
-        .onCommand(Leave.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
-        .onCommand(Post.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
-        .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
-        .onCommand(AuthorizeRead.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
-        .onCommand(MemberProgress.class, (s, c) -> Effect().noReply())
-        .onCommand(GetReceipts.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
-        .onCommand(Typing.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
-        .onCommand(TypingExpired.class, (s, c) -> Effect().noReply());
+        .onCommand(Join.class, (s, c) -> Effect().reply(c.replyTo(), reject(isDm() ? Rejection.WRONG_KIND : Rejection.NOT_FOUND))));
+    refuseOutsiders(builder.forStateType(Closed.class)
+        .onCommand(CreateGroup.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.ROOM_EXISTS)))
+        .onCommand(OpenDm.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(Join.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_FOUND))));
     builder.forStateType(Active.class)
         .onCommand(CreateGroup.class, this::createAgain)
         .onCommand(OpenDm.class, this::openDmAgain)
@@ -297,8 +364,107 @@ public final class ChatRoom
           return Effect().noReply();
         })
         .onCommand(GetReceipts.class, (s, c) -> Effect().reply(c.replyTo(),
-            s.isMember(c.requester()) ? receipts(s, c) : reject(Rejection.NOT_MEMBER)));
+            s.isMember(c.requester()) ? receipts(s, c) : reject(Rejection.NOT_MEMBER)))
+        .onCommand(RemoveMember.class, this::removeMember)
+        .onCommand(Rename.class, this::rename)
+        .onCommand(SetRole.class, this::setRole)
+        .onCommand(Delete.class, this::delete);
     return builder.build();
+  }
+
+  /** A room that does not exist (yet, or any more) answers members-only commands as to a stranger. */
+  private <S extends State> void refuseOutsiders(
+      org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilderByState<Command, Event, S, State> b) {
+    b.onCommand(AddMember.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(Leave.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(Post.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(AuthorizeRead.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(MemberProgress.class, (s, c) -> Effect().noReply())
+        .onCommand(GetReceipts.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(Typing.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(TypingExpired.class, (s, c) -> Effect().noReply())
+        .onCommand(RemoveMember.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(Rename.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(SetRole.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(Delete.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)));
+  }
+
+  /** Shared checks of the administration commands: a group, and the requester a member. */
+  private Rejection administrable(Active state, String requester) {
+    if (!state.isMember(requester)) {
+      return Rejection.NOT_MEMBER;
+    }
+    return state.kind() == Kind.DM ? Rejection.WRONG_KIND : null;
+  }
+
+  private ReplyEffect<Event, State> removeMember(Active state, RemoveMember c) {
+    Rejection refused = administrable(state, c.requester());
+    if (refused != null) {
+      return Effect().reply(c.replyTo(), reject(refused));
+    }
+    Role requester = state.roleOf(c.requester());
+    if (requester == Role.MEMBER) {
+      return Effect().reply(c.replyTo(), reject(Rejection.FORBIDDEN));
+    }
+    if (!state.isMember(c.user())) {
+      return Effect().reply(c.replyTo(), new RoomReady(state.view(roomId)));
+    }
+    Role target = state.roleOf(c.user());
+    if (target == Role.OWNER || (target == Role.ADMIN && requester != Role.OWNER)) {
+      return Effect().reply(c.replyTo(), reject(Rejection.FORBIDDEN));
+    }
+    return persistAndPublish(new MemberLeft(c.user(), c.requester(), now()), c.replyTo(),
+        s -> new RoomReady(active(s).view(roomId)));
+  }
+
+  private ReplyEffect<Event, State> rename(Active state, Rename c) {
+    Rejection refused = administrable(state, c.requester());
+    if (refused == null && !state.isAdmin(c.requester())) {
+      refused = Rejection.FORBIDDEN;
+    }
+    if (refused != null) {
+      return Effect().reply(c.replyTo(), reject(refused));
+    }
+    if (c.name().equals(state.name())) {
+      return Effect().reply(c.replyTo(), new RoomReady(state.view(roomId)));
+    }
+    return persistAndPublish(new RoomRenamed(c.name(), c.requester(), now()), c.replyTo(),
+        s -> new RoomReady(active(s).view(roomId)));
+  }
+
+  private ReplyEffect<Event, State> setRole(Active state, SetRole c) {
+    Rejection refused = administrable(state, c.requester());
+    if (refused == null && state.roleOf(c.requester()) != Role.OWNER) {
+      refused = Rejection.FORBIDDEN;
+    }
+    if (refused == null && !state.isMember(c.user())) {
+      refused = Rejection.NOT_MEMBER;
+    }
+    if (refused != null) {
+      return Effect().reply(c.replyTo(), reject(refused));
+    }
+    if (state.roleOf(c.user()) == c.role() || c.user().equals(c.requester())) {
+      // nothing changes (the owner's own role only changes by handing ownership to someone else)
+      return Effect().reply(c.replyTo(), new RoomReady(state.view(roomId)));
+    }
+    return persistAndPublish(new RoleChanged(c.user(), c.role(), c.requester(), now()), c.replyTo(),
+        s -> new RoomReady(active(s).view(roomId)));
+  }
+
+  private ReplyEffect<Event, State> delete(Active state, Delete c) {
+    Rejection refused = administrable(state, c.requester());
+    if (refused == null && state.roleOf(c.requester()) != Role.OWNER) {
+      refused = Rejection.FORBIDDEN;
+    }
+    if (refused != null) {
+      return Effect().reply(c.replyTo(), reject(refused));
+    }
+    List<String> formerMembers = List.copyOf(new TreeSet<>(state.members().keySet()));
+    var deleted = new RoomDeleted(c.requester(), now());
+    return Effect().persist(deleted)
+        .thenRun(s -> members.deliver(formerMembers, new TimelineEntry(roomId, ((Closed) s).lastSeq(), deleted)))
+        .thenReply(c.replyTo(), s -> new Deleted(((Closed) s).lastSeq(), formerMembers));
   }
 
   private ReplyEffect<Event, State> create(Empty state, CreateGroup c) {
@@ -364,6 +530,10 @@ public final class ChatRoom
     if (state.kind() == Kind.DM) {
       return Effect().reply(c.replyTo(), reject(Rejection.WRONG_KIND));
     }
+    if (state.visibility() == Visibility.PRIVATE && !state.isAdmin(c.requester())) {
+      // in a public room anyone could join anyway; a private room's door is kept by its admins
+      return Effect().reply(c.replyTo(), reject(Rejection.FORBIDDEN));
+    }
     if (state.isMember(c.user())) {
       return Effect().reply(c.replyTo(), new RoomReady(state.view(roomId)));
     }
@@ -380,6 +550,10 @@ public final class ChatRoom
     }
     if (state.kind() == Kind.DM) {
       return Effect().reply(c.replyTo(), reject(Rejection.WRONG_KIND));
+    }
+    if (state.roleOf(c.user()) == Role.OWNER) {
+      // a room always has an owner: hand ownership on first, or delete the room
+      return Effect().reply(c.replyTo(), reject(Rejection.FORBIDDEN));
     }
     return persistAndPublish(new MemberLeft(c.user(), c.user(), now()), c.replyTo(),
         s -> new Left(active(s).lastSeq()));
@@ -520,12 +694,18 @@ public final class ChatRoom
         .onEvent(RoomCreated.class, (s, e) -> {
           Map<String, Long> members = new HashMap<>();
           e.members().forEach(m -> members.put(m, 1L));
-          return new Active(e.kind(), e.name(), e.visibility(), e.createdBy(), e.ts(), members, 1L, DedupWindow.empty());
+          // a DM has no owner: neither party can administer it
+          String owner = e.kind() == Kind.DM ? null : e.createdBy();
+          return new Active(e.kind(), e.name(), e.visibility(), e.createdBy(), e.ts(), members, 1L, DedupWindow.empty(),
+              owner, Set.of());
         });
     builder.forStateType(Active.class)
         .onEvent(MemberJoined.class, (s, e) -> s.withMember(e.user(), s.lastSeq() + 1))
         .onEvent(MemberLeft.class, (s, e) -> s.withoutMember(e.user(), s.lastSeq() + 1))
-        .onEvent(MessagePosted.class, Active::withMessage);
+        .onEvent(MessagePosted.class, Active::withMessage)
+        .onEvent(RoomRenamed.class, (s, e) -> s.renamed(e.name()))
+        .onEvent(RoleChanged.class, (s, e) -> s.withRole(e.user(), e.role()))
+        .onEvent(RoomDeleted.class, (s, e) -> new Closed(s.lastSeq() + 1));
     return builder.build();
   }
 

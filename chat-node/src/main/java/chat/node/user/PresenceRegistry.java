@@ -106,6 +106,10 @@ final class PresenceRegistry {
         : UserSession.Availability.AWAY;
   }
 
+  int connectionCount() {
+    return connections.size();
+  }
+
   boolean hasConnections() {
     return !connections.isEmpty();
   }

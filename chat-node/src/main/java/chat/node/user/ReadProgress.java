@@ -110,6 +110,19 @@ final class ReadProgress {
     return Outcome.CHANGED;
   }
 
+  /**
+   * The room's timeline is known to end at {@code lastSeq} (counts for items before it may have been lost,
+   * e.g. by a crash): if that is beyond what was counted, recount up to it.
+   */
+  Outcome caughtUpTo(long lastSeq) {
+    if (lastSeq <= countedUpTo) {
+      return Outcome.NOTHING;
+    }
+    countedUpTo = lastSeq;
+    requestRecount();
+    return Outcome.NOTHING;
+  }
+
   /** The recount to start now, if one is due. */
   Optional<Recount> takeRecount() {
     Recount next = requested;

@@ -3,9 +3,14 @@ package chat.node.user;
 import chat.node.CborSerializable;
 import chat.node.room.ChatRoom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -16,11 +21,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One user across all their devices and nodes.
@@ -58,7 +65,7 @@ public final class UserSession
    * {@code incarnation} changes whenever the session restarts or moves. A connection that sees it change
    * knows the session may have dropped pushes meanwhile and checks its rooms against the journal.
    */
-  public record Registered(String incarnation) implements CborSerializable {}
+  public record Registered(String incarnation, boolean accepted) implements CborSerializable {}
 
   public record Disconnect(String connectionId) implements Command {}
 
@@ -109,7 +116,7 @@ public final class UserSession
    * a lease like a connection's registration.
    */
   public record WatchPresence(
-      String observer, java.util.Set<String> observerRooms, ActorRef<ToConnection> watcher, ActorRef<PresenceAnswer> replyTo)
+      String observer, Set<String> observerRooms, ActorRef<ToConnection> watcher, ActorRef<PresenceAnswer> replyTo)
       implements Command {}
 
   public record UnwatchPresence(ActorRef<ToConnection> watcher) implements Command {}
@@ -133,6 +140,11 @@ public final class UserSession
   private record RecountFailed(String roomId, long version) implements Command {}
 
   private record RetryRecount(String roomId) implements Command {}
+
+  private enum MarkCountsUnsaved implements Command { INSTANCE }
+
+  /** After a crash: where the room's timeline ends now, to recount what the lost counts covered. */
+  private record RoomEndKnown(String roomId, long lastSeq) implements Command {}
 
   /** The room could not say its name; the gateway's record, or the next join, will. */
   private enum NoNameAvailable implements Command { INSTANCE }
@@ -175,7 +187,8 @@ public final class UserSession
    * {@code isNew}: the device was never seen before (it has no cursors; its replay starts now).
    * {@code rooms}: the rooms the user is a member of. {@code cursors}: room to last acknowledged seq.
    */
-  public record DeviceSync(boolean isNew, List<Membership> rooms, Map<String, Long> cursors, String incarnation)
+  public record DeviceSync(
+      boolean isNew, List<Membership> rooms, Map<String, Long> cursors, String incarnation, boolean accepted)
       implements CborSerializable {}
 
   /** What the journal keeps of a device: when it was last opened and how far it acknowledged each room. */
@@ -211,6 +224,9 @@ public final class UserSession
   /** A batch of read states that changed since the last one. */
   public record ReadStatesRecorded(Map<String, ReadState> reads) implements Event {}
 
+  /** A room of the index was renamed (its membership is unchanged). */
+  public record RoomNameChanged(String roomId, String name) implements Event {}
+
   /** The user chose to hide (or show) their presence. */
   public record PresenceHidden(boolean hidden) implements Event {}
 
@@ -218,12 +234,18 @@ public final class UserSession
   public record LastSeenRecorded(long at) implements Event {}
 
   /**
+   * {@code true}: this incarnation started counting unread messages it journals only when it stops;
+   * {@code false}: it stopped and journaled them. Still {@code true} at recovery means a crash lost counts.
+   */
+  public record CountsUnsaved(boolean unsaved) implements Event {}
+
+  /**
    * {@code forgotten}: ids of devices evicted beyond {@link #MAX_DEVICES}, newest last, at most
    * {@link #MAX_FORGOTTEN}; such a device that returns is known (it replays from joining) rather than new.
    */
   public record State(
       Map<String, Membership> rooms, Map<String, Device> devices, Map<String, ReadState> reads, List<String> forgotten,
-      boolean hidden, long lastSeen)
+      boolean hidden, long lastSeen, boolean countsUnsaved)
       implements CborSerializable {
     public State {
       rooms = Map.copyOf(rooms);
@@ -236,7 +258,7 @@ public final class UserSession
       Map<String, ReadState> next = new HashMap<>(reads);
       next.putAll(changed);
       next.keySet().retainAll(rooms.keySet());
-      return new State(rooms, devices, next, forgotten, hidden, lastSeen);
+      return new State(rooms, devices, next, forgotten, hidden, lastSeen, countsUnsaved);
     }
 
     /** A later change, or the same one with the room's name that an earlier record lacked. */
@@ -249,7 +271,7 @@ public final class UserSession
     State with(Membership m) {
       Map<String, Membership> next = new HashMap<>(rooms);
       next.put(m.roomId(), m);
-      return new State(next, devices, reads, forgotten, hidden, lastSeen);
+      return new State(next, devices, reads, forgotten, hidden, lastSeen, countsUnsaved);
     }
 
     State withDevice(String deviceId, long at) {
@@ -269,12 +291,26 @@ public final class UserSession
       return withDevices(next);
     }
 
+    State withRoomName(String roomId, String name) {
+      Membership known = rooms.get(roomId);
+      if (known == null) {
+        return this;
+      }
+      Map<String, Membership> next = new HashMap<>(rooms);
+      next.put(roomId, new Membership(known.roomId(), known.kind(), name, known.peer(), known.seq(), known.member()));
+      return new State(next, devices, reads, forgotten, hidden, lastSeen, countsUnsaved);
+    }
+
+    State withCountsUnsaved(boolean unsaved) {
+      return new State(rooms, devices, reads, forgotten, hidden, lastSeen, unsaved);
+    }
+
     State withHidden(boolean hide) {
-      return new State(rooms, devices, reads, forgotten, hide, lastSeen);
+      return new State(rooms, devices, reads, forgotten, hide, lastSeen, countsUnsaved);
     }
 
     State withLastSeen(long at) {
-      return new State(rooms, devices, reads, forgotten, hidden, Math.max(lastSeen, at));
+      return new State(rooms, devices, reads, forgotten, hidden, Math.max(lastSeen, at), countsUnsaved);
     }
 
     boolean wasForgotten(String deviceId) {
@@ -287,11 +323,11 @@ public final class UserSession
 
     /** Keeps the most recently seen devices; the ids of those evicted are remembered for a while. */
     private State withDevices(Map<String, Device> devices) {
-      List<String> nowForgotten = new java.util.ArrayList<>(forgotten);
+      List<String> nowForgotten = new ArrayList<>(forgotten);
       nowForgotten.removeAll(devices.keySet());
       while (devices.size() > MAX_DEVICES) {
         String oldest = devices.entrySet().stream()
-            .min(java.util.Comparator.comparingLong((Map.Entry<String, Device> e) -> e.getValue().lastSeenAt())
+            .min(Comparator.comparingLong((Map.Entry<String, Device> e) -> e.getValue().lastSeenAt())
                 .thenComparing(Map.Entry::getKey))
             .orElseThrow().getKey();
         devices.remove(oldest);
@@ -300,7 +336,7 @@ public final class UserSession
       while (nowForgotten.size() > MAX_FORGOTTEN) {
         nowForgotten.remove(0);
       }
-      return new State(rooms, devices, reads, nowForgotten, hidden, lastSeen);
+      return new State(rooms, devices, reads, nowForgotten, hidden, lastSeen, countsUnsaved);
     }
   }
 
@@ -324,7 +360,7 @@ public final class UserSession
 
   private final String userId;
   /** Identifies this start of the session (see {@link Registered}). */
-  private final String incarnation = java.util.UUID.randomUUID().toString();
+  private final String incarnation = UUID.randomUUID().toString();
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   /** Acknowledged but not yet journaled: device to (room to seq). */
@@ -335,35 +371,44 @@ public final class UserSession
   private Availability publishedAvailability = Availability.OFFLINE;
   private Long pendingLastSeen;
   private final UnreadCounter unreadCounter;
+  private final int maxConnections;
+
   private final java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms;
   /** What this session last told each room about the user's progress, to tell only changes. */
   private final Map<String, ChatRoom.MemberProgress> reported = new HashMap<>();
   /** Working copies of the read state per room; journaled from {@link #dirtyReads} on the next flush. */
   private final Map<String, ReadProgress> progress = new HashMap<>();
-  private final java.util.Set<String> dirtyReads = new java.util.HashSet<>();
+  /** Whether the journal already says this incarnation has counts to save ({@link CountsUnsaved}). */
+  private boolean countsMarkedUnsaved;
+  private final Set<String> dirtyReads = new HashSet<>();
   /** Rooms whose counting moved on without anything a device sees: journaled only when the session stops. */
-  private final java.util.Set<String> countedReads = new java.util.HashSet<>();
+  private final Set<String> countedReads = new HashSet<>();
   /** Delay before retrying a failed recount, per room; doubles up to a minute. */
   private final Map<String, Duration> recountBackoff = new HashMap<>();
 
   private UserSession(
       String userId, PersistenceId persistenceId, ActorContext<Command> context, TimerScheduler<Command> timers,
-      UnreadCounter unreadCounter, java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms) {
+      UnreadCounter unreadCounter, java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms,
+      int maxConnections) {
     super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.userId = userId;
     this.context = context;
     this.timers = timers;
     this.unreadCounter = unreadCounter;
     this.rooms = rooms;
+    this.maxConnections = maxConnections;
     timers.startTimerWithFixedDelay(SweepLeases.INSTANCE, SWEEP_INTERVAL);
   }
 
-  /** {@code rooms}: how to reach a room, to report this user's receipts to it. */
+  /**
+   * {@code rooms}: how to reach a room, to report this user's receipts to it. {@code maxConnections}: open
+   * connections allowed per user; more are refused at registration.
+   */
   public static Behavior<Command> create(
       String userId, PersistenceId persistenceId, UnreadCounter unreadCounter,
-      java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms) {
-    return Behaviors.withTimers(timers ->
-        Behaviors.setup(context -> new UserSession(userId, persistenceId, context, timers, unreadCounter, rooms)));
+      java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms, int maxConnections) {
+    return Behaviors.withTimers(timers -> Behaviors.setup(context ->
+        new UserSession(userId, persistenceId, context, timers, unreadCounter, rooms, maxConnections)));
   }
 
   public static PersistenceId persistenceId(String userId) {
@@ -372,7 +417,7 @@ public final class UserSession
 
   @Override
   public State emptyState() {
-    return new State(Map.of(), Map.of(), Map.of(), List.of(), false, 0L);
+    return new State(Map.of(), Map.of(), Map.of(), List.of(), false, 0L, false);
   }
 
   @Override
@@ -390,6 +435,17 @@ public final class UserSession
         .onCommand(AdvanceCursors.class, this::advanceCursors)
         .onCommand(MarkRead.class, this::markRead)
         .onCommand(Recounted.class, this::recounted)
+        .onCommand(MarkCountsUnsaved.class, (s, c) -> s.countsUnsaved()
+            ? Effect().noReply()
+            : Effect().persist(new CountsUnsaved(true)).thenNoReply())
+        .onCommand(RoomEndKnown.class, (s, c) -> {
+          Membership membership = s.rooms().get(c.roomId());
+          if (membership != null && membership.member()) {
+            ReadProgress p = progress(s, c.roomId(), membership.seq());
+            readChanged(s, c.roomId(), p, p.caughtUpTo(c.lastSeq()));
+          }
+          return Effect().noReply();
+        })
         .onCommand(RecountFailed.class, (s, c) -> {
           ReadProgress p = progress.get(c.roomId());
           if (p != null) {
@@ -422,6 +478,9 @@ public final class UserSession
           dirtyReads.addAll(countedReads);
           countedReads.clear();
           List<Event> pending = pendingEvents();
+          if (countsMarkedUnsaved) {
+            pending.add(new CountsUnsaved(false));
+          }
           return pending.isEmpty() ? Effect().stop().thenNoReply() : Effect().persist(pending).thenStop().thenNoReply();
         })
         .onCommand(Connect.class, this::connect)
@@ -473,12 +532,16 @@ public final class UserSession
   }
 
   private ReplyEffect<Event, State> connect(State state, Connect c) {
-    register(state, c.connectionId(), c.device());
-    return Effect().reply(c.replyTo(), new Registered(incarnation));
+    boolean accepted = register(state, c.connectionId(), c.device());
+    return Effect().reply(c.replyTo(), new Registered(incarnation, accepted));
   }
 
-  private void register(State state, String connectionId, ActorRef<ToConnection> connection) {
+  /** Registers a connection, unless the user already has the maximum number open. */
+  private boolean register(State state, String connectionId, ActorRef<ToConnection> connection) {
     boolean known = presence.isRegistered(connectionId, connection);
+    if (!known && presence.connectionCount() >= maxConnections) {
+      return false;
+    }
     // one actor, one registration: a connection that re-registers under another id replaces the old one
     presence.register(connectionId, connection, System.currentTimeMillis());
     if (!known) {
@@ -486,6 +549,7 @@ public final class UserSession
       context.watchWith(connection, new DeviceTerminated(connectionId, connection));
     }
     presenceMaybeChanged(state);
+    return true;
   }
 
   private ReplyEffect<Event, State> setAvailability(State state, SetAvailability c) {
@@ -547,6 +611,14 @@ public final class UserSession
 
   private ReplyEffect<Event, State> deliver(State state, Deliver c) {
     ChatRoom.TimelineEntry entry = c.entry();
+    if (entry.event() instanceof ChatRoom.RoomRenamed renamed) {
+      Membership known = state.rooms().get(entry.roomId());
+      if (known != null && known.member() && !renamed.name().equals(known.name())) {
+        return Effect().persist(new RoomNameChanged(entry.roomId(), renamed.name()))
+            .thenRun(s -> delivered(s, entry))
+            .thenNoReply();
+      }
+    }
     Membership change = membershipChange(entry);
     if (change != null && state.isNewer(change)) {
       // persisting stashes later deliveries, so devices still see entries in seq order
@@ -574,7 +646,8 @@ public final class UserSession
   /** Forwards an item to the connections, then counts it towards the room's unread. */
   private void delivered(State state, ChatRoom.TimelineEntry entry) {
     forward(new TimelineUpdate(entry));
-    if (entry.event() instanceof ChatRoom.MemberLeft left && left.user().equals(userId)) {
+    if ((entry.event() instanceof ChatRoom.MemberLeft left && left.user().equals(userId))
+        || entry.event() instanceof ChatRoom.RoomDeleted) {
       progress.remove(entry.roomId());
       return;
     }
@@ -636,6 +709,11 @@ public final class UserSession
       scheduleFlush();
     } else if (!dirtyReads.contains(roomId)) {
       countedReads.add(roomId);
+      if (outcome == ReadProgress.Outcome.COUNTED && !countsMarkedUnsaved) {
+        // from now until the stop, a crash loses counts: say so in the journal, once per incarnation
+        countsMarkedUnsaved = true;
+        context.getSelf().tell(MarkCountsUnsaved.INSTANCE);
+      }
     }
     if (outcome == ReadProgress.Outcome.CHANGED) {
       forward(new ReadMarkerMoved(roomId, p.readSeq(), p.unread()));
@@ -682,17 +760,19 @@ public final class UserSession
   }
 
   private ReplyEffect<Event, State> openDevice(State state, OpenDevice c) {
-    register(state, c.connectionId(), c.device());
+    if (!register(state, c.connectionId(), c.device())) {
+      return Effect().reply(c.replyTo(), new DeviceSync(false, List.of(), Map.of(), incarnation, false));
+    }
     Device known = state.devices().get(c.deviceId());
     long now = System.currentTimeMillis();
     if (known == null && !pendingCursors.containsKey(c.deviceId())) {
       boolean isNew = !state.wasForgotten(c.deviceId());
       return Effect().persist(new DeviceRegistered(c.deviceId(), now))
-          .thenReply(c.replyTo(), s -> new DeviceSync(isNew, s.memberships(), Map.of(), incarnation));
+          .thenReply(c.replyTo(), s -> new DeviceSync(isNew, s.memberships(), Map.of(), incarnation, true));
     }
     Map<String, Long> cursors = new HashMap<>(known == null ? Map.of() : known.cursors());
     pendingCursors.getOrDefault(c.deviceId(), Map.of()).forEach((room, seq) -> cursors.merge(room, seq, Math::max));
-    return Effect().reply(c.replyTo(), new DeviceSync(false, state.memberships(), cursors, incarnation));
+    return Effect().reply(c.replyTo(), new DeviceSync(false, state.memberships(), cursors, incarnation, true));
   }
 
   /**
@@ -701,7 +781,7 @@ public final class UserSession
    */
   private ReplyEffect<Event, State> advanceCursors(State state, AdvanceCursors c) {
     Map<String, Long> pending = pendingCursors.computeIfAbsent(c.deviceId(), d -> new HashMap<>());
-    List<String> accepted = new java.util.ArrayList<>();
+    List<String> accepted = new ArrayList<>();
     c.cursors().forEach((room, seq) -> {
       Membership membership = state.rooms().get(room);
       if (membership != null && membership.member()) {
@@ -728,7 +808,7 @@ public final class UserSession
   }
 
   private List<Event> pendingEvents() {
-    List<Event> events = new java.util.ArrayList<>(3);
+    List<Event> events = new ArrayList<>(3);
     if (pendingLastSeen != null) {
       events.add(new LastSeenRecorded(pendingLastSeen));
       pendingLastSeen = null;
@@ -772,7 +852,37 @@ public final class UserSession
     if (entry.event() instanceof ChatRoom.MemberLeft left && left.user().equals(userId)) {
       return new Membership(entry.roomId(), ChatRoom.Kind.GROUP, null, null, entry.seq(), false);
     }
+    if (entry.event() instanceof ChatRoom.RoomDeleted) {
+      return new Membership(entry.roomId(), ChatRoom.Kind.GROUP, null, null, entry.seq(), false);
+    }
+
     return null;
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::recovered)
+        .build();
+  }
+
+  /**
+   * A previous incarnation that crashed while counting unread messages (it journals them only when it
+   * stops) left counts behind its rooms' timelines. Ask each room where it ends: a room that moved on
+   * is recounted from the journal, and the devices hear the corrected count.
+   */
+  private void recovered(State state) {
+    countsMarkedUnsaved = state.countsUnsaved();
+    if (!state.countsUnsaved()) {
+      return;
+    }
+    for (Membership membership : state.memberships()) {
+      context.ask(ChatRoom.ReadReply.class, rooms.apply(membership.roomId()), FILL_IN_TIMEOUT,
+          replyTo -> new ChatRoom.AuthorizeRead(userId, replyTo),
+          (reply, failure) -> reply instanceof ChatRoom.ReadAllowed allowed
+              ? new RoomEndKnown(membership.roomId(), allowed.lastSeq())
+              : new RoomEndKnown(membership.roomId(), 0));
+    }
   }
 
   @Override
@@ -784,7 +894,9 @@ public final class UserSession
         .onEvent(CursorsAdvanced.class, (s, e) -> s.withCursors(e.cursors(), e.at()))
         .onEvent(ReadStatesRecorded.class, (s, e) -> s.withReads(e.reads()))
         .onEvent(PresenceHidden.class, (s, e) -> s.withHidden(e.hidden()))
+        .onEvent(RoomNameChanged.class, (s, e) -> s.withRoomName(e.roomId(), e.name()))
         .onEvent(LastSeenRecorded.class, (s, e) -> s.withLastSeen(e.at()))
+        .onEvent(CountsUnsaved.class, (s, e) -> s.withCountsUnsaved(e.unsaved()))
         .build();
   }
 }

@@ -21,8 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class RoamingClient implements AutoCloseable {
 
-  private static final DevTokenIssuer TOKENS = new DevTokenIssuer(new chat.node.ChatNodeSettings.Auth(
-      TestNode.JWT_SECRET, Optional.empty(), Optional.empty(), Duration.ofSeconds(30), Duration.ofHours(1)), Clock.systemUTC());
+  private static final DevTokenIssuer TOKENS = new DevTokenIssuer(chat.node.ChatNodeSettings.Auth.hs256(TestNode.JWT_SECRET), Clock.systemUTC());
 
   final String user;
   private final String device;

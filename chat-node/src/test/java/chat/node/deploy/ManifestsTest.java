@@ -53,6 +53,7 @@ class ManifestsTest {
   private static ConfigMap configMap;
   private static ServiceAccount serviceAccount;
   private static Container container;
+  private static JsonNode networkPolicy;
 
   @BeforeAll
   static void load() throws IOException {
@@ -71,6 +72,9 @@ class ManifestsTest {
     headless = services.stream().filter(s -> "None".equals(s.getSpec().getClusterIP())).findFirst().orElseThrow();
     clientService = services.stream().filter(s -> s != headless).findFirst().orElseThrow();
     container = statefulSet.getSpec().getTemplate().getSpec().getContainers().get(0);
+    List<JsonNode> policies = byKind.get("NetworkPolicy");
+    assertNotNull(policies, "no NetworkPolicy manifest");
+    networkPolicy = policies.get(0);
   }
 
   private static <T> T one(Map<String, List<JsonNode>> byKind, String kind, Class<T> type) {
@@ -177,6 +181,25 @@ class ManifestsTest {
     int maxUnavailable = pdb.getSpec().getMaxUnavailable().getIntVal();
     assertTrue(replicas - maxUnavailable > replicas / 2,
         replicas + " pods minus " + maxUnavailable + " unavailable must stay a majority");
+  }
+
+  @Test
+  void onlyChatPodsReachTheRemotingPortWhileClientsReachHttp() {
+    assertEquals("chat", networkPolicy.at("/spec/podSelector/matchLabels/app").asText());
+    assertEquals(statefulSet.getSpec().getTemplate().getMetadata().getLabels().get("app"),
+        networkPolicy.at("/spec/podSelector/matchLabels/app").asText());
+    Map<String, JsonNode> rulesByPort = new HashMap<>();
+    for (JsonNode rule : networkPolicy.at("/spec/ingress")) {
+      assertEquals(1, rule.path("ports").size(), "one port per rule: " + rule);
+      rulesByPort.put(rule.at("/ports/0/port").asText(), rule);
+    }
+    assertEquals(Set.of("http", "remoting"), rulesByPort.keySet());
+    containerPort("http");
+    containerPort("remoting");
+    assertTrue(rulesByPort.get("http").path("from").isMissingNode(), "clients come from anywhere");
+    JsonNode remotingFrom = rulesByPort.get("remoting").path("from");
+    assertEquals(1, remotingFrom.size());
+    assertEquals("chat", remotingFrom.at("/0/podSelector/matchLabels/app").asText());
   }
 
   @Test

@@ -33,8 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class KillNodeIT {
 
   private static final DevTokenIssuer TOKENS = new DevTokenIssuer(
-      new chat.node.ChatNodeSettings.Auth(TestNode.JWT_SECRET, Optional.empty(), Optional.empty(),
-          Duration.ofSeconds(30), Duration.ofHours(1)), Clock.systemUTC());
+      chat.node.ChatNodeSettings.Auth.hs256(TestNode.JWT_SECRET), Clock.systemUTC());
 
   private static ChatClient login(NodeProcess node, String user) {
     ChatClient client = ChatClient.connect(node.webSocketUri(), Duration.ofSeconds(10));

@@ -153,8 +153,7 @@ class PresenceIT {
       NodeProcess b = NodeProcess.join(cassandra, a, dir.resolve("node-b.log"));
       try {
         a.awaitMembers(2);
-        DevTokenIssuer tokens = new DevTokenIssuer(new chat.node.ChatNodeSettings.Auth(TestNode.JWT_SECRET,
-            Optional.empty(), Optional.empty(), Duration.ofSeconds(30), Duration.ofHours(1)), Clock.systemUTC());
+        DevTokenIssuer tokens = new DevTokenIssuer(chat.node.ChatNodeSettings.Auth.hs256(TestNode.JWT_SECRET), Clock.systemUTC());
         ChatClient bob = ChatClient.connect(b.webSocketUri(), Duration.ofSeconds(10));
         await(bob.hello(tokens.issue("p4-bob").token()));
         watchUntilOnline(alice, "p4-bob");

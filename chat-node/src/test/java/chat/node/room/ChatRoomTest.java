@@ -331,4 +331,66 @@ class ChatRoomTest {
     assertEquals(Rejection.NOT_MEMBER, rejection(room.<ChatRoom.TypingReply>runCommand(
         r -> new ChatRoom.Typing("mallory", true, r)).reply()));
   }
+
+  private static ChatRoom.RoomReply command(
+      EventSourcedBehaviorTestKit<ChatRoom.Command, ChatRoom.Event, ChatRoom.State> room,
+      java.util.function.Function<org.apache.pekko.actor.typed.ActorRef<ChatRoom.RoomReply>, ChatRoom.Command> command) {
+    return room.<ChatRoom.RoomReply>runCommand(command::apply).reply();
+  }
+
+  @Test
+  void ownersAndAdminsKeepAPrivateRoomsDoorAndMembersCannot() {
+    var room = room("g:roles");
+    createGroup(room, "alice", Visibility.PRIVATE, "bob", "carol");
+    assertEquals(Rejection.FORBIDDEN, rejection(command(room, r -> new ChatRoom.AddMember("bob", "dave", r))));
+    assertEquals(Rejection.FORBIDDEN, rejection(command(room, r -> new ChatRoom.Rename("bob", "Bob's", r))));
+    assertEquals(Rejection.FORBIDDEN, rejection(command(room, r -> new ChatRoom.SetRole("bob", "carol", ChatRoom.Role.ADMIN, r))));
+    assertEquals(Rejection.FORBIDDEN, rejection(command(room, r -> new ChatRoom.RemoveMember("bob", "carol", r))));
+
+    // the owner makes bob an admin; bob can now add, rename and remove members, but not admins or the owner
+    var promoted = ready(command(room, r -> new ChatRoom.SetRole("alice", "bob", ChatRoom.Role.ADMIN, r))).view();
+    assertEquals(Set.of("bob"), promoted.admins());
+    assertEquals("alice", promoted.owner());
+    assertEquals(Set.of("alice", "bob", "carol", "dave"), ready(command(room, r -> new ChatRoom.AddMember("bob", "dave", r))).view().members().keySet());
+    assertEquals("Renamed", ready(command(room, r -> new ChatRoom.Rename("bob", "Renamed", r))).view().name());
+    var removed = room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.RemoveMember("bob", "dave", r));
+    assertEquals(new ChatRoom.MemberLeft("dave", "bob", ((ChatRoom.MemberLeft) removed.event()).ts()), removed.event());
+    assertEquals(Rejection.FORBIDDEN, rejection(command(room, r -> new ChatRoom.RemoveMember("bob", "alice", r))));
+    ready(command(room, r -> new ChatRoom.SetRole("alice", "carol", ChatRoom.Role.ADMIN, r)));
+    assertEquals(Rejection.FORBIDDEN, rejection(command(room, r -> new ChatRoom.RemoveMember("bob", "carol", r))));
+    assertInstanceOf(RoomReady.class, command(room, r -> new ChatRoom.RemoveMember("alice", "carol", r)));
+  }
+
+  @Test
+  void theOwnerHandsOwnershipOnBeforeLeavingAndOnlyTheOwnerDeletes() {
+    var room = room("g:owner");
+    createGroup(room, "alice", Visibility.PRIVATE, "bob");
+    assertEquals(Rejection.FORBIDDEN, rejection(room.<ChatRoom.LeaveReply>runCommand(r -> new ChatRoom.Leave("alice", r)).reply()));
+    assertEquals(Rejection.FORBIDDEN, rejection(room.<ChatRoom.DeleteReply>runCommand(r -> new ChatRoom.Delete("bob", r)).reply()));
+
+    var handedOn = ready(command(room, r -> new ChatRoom.SetRole("alice", "bob", ChatRoom.Role.OWNER, r))).view();
+    assertEquals("bob", handedOn.owner());
+    assertEquals(Set.of("alice"), handedOn.admins());
+    assertInstanceOf(ChatRoom.Left.class, room.<ChatRoom.LeaveReply>runCommand(r -> new ChatRoom.Leave("alice", r)).reply());
+
+    fannedOut.clear();
+    var deleted = room.<ChatRoom.DeleteReply>runCommand(r -> new ChatRoom.Delete("bob", r));
+    // seq 1 created, 2 ownership handed on, 3 alice left, 4 deleted
+    assertEquals(new ChatRoom.Deleted(4, List.of("bob")), deleted.reply());
+    assertInstanceOf(ChatRoom.RoomDeleted.class, fannedOut.poll().entry().event());
+    assertInstanceOf(ChatRoom.Closed.class, deleted.state());
+    assertEquals(Rejection.NOT_MEMBER, rejection(post(room, "bob", "after")));
+    assertEquals(Rejection.NOT_FOUND, rejection(command(room, r -> new ChatRoom.Join("bob", r))));
+    assertEquals(Rejection.ROOM_EXISTS, rejection(createGroup(room, "bob", Visibility.PRIVATE).reply()));
+    room.restart();
+    assertInstanceOf(ChatRoom.Closed.class, room.getState());
+  }
+
+  @Test
+  void aDmHasNoOwnerToAdministerIt() {
+    var room = room(RoomIds.dm("alice", "bob"));
+    room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.OpenDm("alice", "bob", r));
+    assertEquals(Rejection.WRONG_KIND, rejection(command(room, r -> new ChatRoom.Rename("alice", "x", r))));
+    assertEquals(Rejection.WRONG_KIND, rejection(room.<ChatRoom.DeleteReply>runCommand(r -> new ChatRoom.Delete("alice", r)).reply()));
+  }
 }

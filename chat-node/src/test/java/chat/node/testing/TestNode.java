@@ -29,16 +29,29 @@ public final class TestNode implements AutoCloseable {
 
   public static final String JWT_SECRET = "integration-test-secret-0123456789abcdef";
 
+  /** Rate limits no functional test reaches. */
+  public static final Map<String, Object> GENEROUS_RATE_LIMITS = Map.of(
+      "chat.gateway.rate-limits.send.per-second", 10_000,
+      "chat.gateway.rate-limits.send.burst", 10_000,
+      "chat.gateway.rate-limits.typing.per-second", 10_000,
+      "chat.gateway.rate-limits.typing.burst", 10_000,
+      "chat.gateway.rate-limits.create-room.per-second", 10_000,
+      "chat.gateway.rate-limits.create-room.burst", 10_000,
+      "chat.gateway.rate-limits.history.per-second", 10_000,
+      "chat.gateway.rate-limits.history.burst", 10_000,
+      "chat.gateway.rate-limits.other.per-second", 10_000,
+      "chat.gateway.rate-limits.other.burst", 10_000);
+
   private final ActorSystem<Void> system;
   private final ChatNode node;
   private final InetSocketAddress http;
-  private final DevTokenIssuer tokens;
+  /** Null until first used: nodes verifying RS256/ES256 tokens have no issuer of their own. */
+  private DevTokenIssuer tokens;
 
   private TestNode(ActorSystem<Void> system, ChatNode node, InetSocketAddress http) {
     this.system = system;
     this.node = node;
     this.http = http;
-    this.tokens = new DevTokenIssuer(node.settings().auth(), Clock.systemUTC());
   }
 
   public static TestNode start(TestCassandra cassandra) {
@@ -101,6 +114,8 @@ public final class TestNode implements AutoCloseable {
     settings.put("pekko.remote.artery.canonical.port", 0);
     settings.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
     settings.put("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
+    // tests drive bursts far beyond a person's pace; AbuseIT tests the limits themselves
+    settings.putAll(TestNode.GENEROUS_RATE_LIMITS);
     settings.putAll(overrides);
     Config config = ConfigFactory.load(ConfigFactory.parseMap(settings)
         .withFallback(ConfigFactory.parseResources("application.conf")));
@@ -134,11 +149,18 @@ public final class TestNode implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + http.getPort());
   }
 
+  public ChatNodeSettings settings() {
+    return node.settings();
+  }
+
   public chat.protocol.Limits limits() {
     return node.settings().limits();
   }
 
-  public String token(String user) {
+  public synchronized String token(String user) {
+    if (tokens == null) {
+      tokens = new DevTokenIssuer(node.settings().auth(), Clock.systemUTC());
+    }
     return tokens.issue(user).token();
   }
 
@@ -152,6 +174,11 @@ public final class TestNode implements AutoCloseable {
     ChatClient client = connect();
     client.hello(token(user)).orTimeout(20, TimeUnit.SECONDS).join();
     return client;
+  }
+
+  /** WebSocket connections open on the node now. */
+  public int openConnections() {
+    return node.openConnections();
   }
 
   public ActorSystem<Void> system() {

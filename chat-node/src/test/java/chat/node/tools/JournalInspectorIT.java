@@ -10,6 +10,7 @@ import chat.cassandra.testkit.CassandraExtension;
 import chat.cassandra.testkit.TestCassandra;
 import chat.node.testing.TestNode;
 import chat.protocol.AckResult;
+import chat.protocol.RoomRole;
 import chat.protocol.TimelineItem;
 import chat.protocol.Visibility;
 import chat.protocol.client.ChatClient;
@@ -71,6 +72,11 @@ class JournalInspectorIT {
   /** A group room: created by alice with bob; three messages; carol added; carol posts; bob leaves; alice posts. */
   private static String friends;
   private static String dm;
+  /**
+   * A private room run by roles: alice creates it with bob and carol, makes bob admin, renames it, hands it
+   * to bob, posts (the snapshot at seq 5 carries the roles), and bob deletes it.
+   */
+  private static String staff;
   /** After friends' seq 4 was stored and before seq 5 (carol added). */
   private static Instant beforeCarol;
 
@@ -115,6 +121,13 @@ class JournalInspectorIT {
 
       dm = await(alice.openDm("bob")).room().roomId();
       await(bob.send(dm, "d-1", "psst"));
+
+      staff = await(alice.createRoom(null, "Staff", List.of("bob", "carol"), Visibility.PRIVATE)).room().roomId();
+      await(alice.setRole(staff, "bob", RoomRole.ADMIN));
+      await(bob.renameRoom(staff, "Staff room"));
+      await(alice.setRole(staff, "bob", RoomRole.OWNER));
+      await(carol.send(staff, "c-1", "congrats bob"));
+      await(bob.deleteRoom(staff));
     }
     joinAndLeaveUntilTheSessionDeletesEvents();
   }
@@ -245,6 +258,31 @@ class JournalInspectorIT {
   }
 
   @Test
+  @Order(2)
+  void roomShowsRolesRenamesAndTheDeletion() throws IOException {
+    Result beforeDeletion = cli("room", staff, "--as-of", "5");
+    assertEquals(0, beforeDeletion.code(), beforeDeletion.toString());
+    String text = beforeDeletion.out();
+    assertTrue(text.contains("GROUP \"Staff room\", PRIVATE, created by alice"), text);
+    assertTrue(text.contains("Owner bob, admins alice\n"), text);
+    assertTrue(text.contains("bob made admin by alice") && text.contains("renamed to \"Staff room\" by bob")
+        && text.contains("bob made owner by alice"), text);
+    assertFalse(text.contains("Deleted by"), text);
+
+    JsonNode now = JSON.readTree(cli("room", staff, "--json").out());
+    assertEquals("bob", now.get("deletedBy").asText());
+    assertEquals("bob", now.get("owner").asText());
+    assertEquals("[\"alice\"]", now.get("admins").toString());
+    assertTrue(cli("room", staff).out().contains("deleted by bob"));
+
+    // the snapshot at seq 5 (roles included) agrees with the events, and nothing follows the deletion
+    Result verified = cli("verify", room(staff));
+    assertEquals(0, verified.code(), verified.toString());
+    assertTrue(verified.out().startsWith("OK   " + room(staff) + ": 6 events (seq 1..6), 1 writer, 1 snapshot\n"),
+        verified.toString());
+  }
+
+  @Test
   @Order(3)
   void idsListsRoomsAndSessionsWithCounts() {
     Result rooms = cli("ids", "--type", "room");
@@ -253,7 +291,7 @@ class JournalInspectorIT {
         rooms.toString());
     assertTrue(rooms.out().lines().anyMatch(l -> l.matches("\\Q" + room(dm) + "\\E\\s+2\\s+1\\.\\.2\\s*")),
         rooms.toString());
-    assertTrue(rooms.out().contains("ChatRoom: 3 ids, "), rooms.toString());
+    assertTrue(rooms.out().contains("ChatRoom: 4 ids, "), rooms.toString());
     assertFalse(rooms.out().contains("UserSession|"), rooms.toString());
 
     List<JsonNode> sessions = cli("ids", "--type", "user", "--json").jsonLines();

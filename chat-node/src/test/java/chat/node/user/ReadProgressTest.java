@@ -74,4 +74,18 @@ class ReadProgressTest {
     assertEquals(Outcome.COUNTED, restored.item(5, true, false));
     assertEquals(2, restored.unread());
   }
+
+  @Test
+  void learningWhereTheRoomEndsRecountsWhatWasNotCounted() {
+    ReadProgress p = ReadProgress.joinedAt(2);
+    assertEquals(Outcome.NOTHING, p.caughtUpTo(2));
+    assertTrue(p.takeRecount().isEmpty(), "nothing beyond what was counted");
+    assertEquals(Outcome.NOTHING, p.caughtUpTo(9));
+    ReadProgress.Recount recount = p.takeRecount().orElseThrow();
+    assertEquals(2, recount.afterSeq());
+    assertEquals(9, recount.upToSeq());
+    assertEquals(9, p.countedUpTo());
+    assertEquals(Outcome.CHANGED, p.recounted(recount.version(), 4));
+    assertEquals(4, p.unread());
+  }
 }

@@ -1,6 +1,7 @@
 package chat.node.user;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +24,8 @@ class UserSessionTest {
 
   private static final ActorTestKit testKit = ActorTestKit.create(EntityTestKit.config());
 
+  private static final int MAX_CONNECTIONS = 4;
+
   /** Everything any session under test tells any room (receipts). */
   private static final TestProbe<ChatRoom.Command> roomsProbe = testKit.createTestProbe();
 
@@ -34,7 +37,7 @@ class UserSessionTest {
   private static EventSourcedBehaviorTestKit<UserSession.Command, UserSession.Event, UserSession.State> session(String user) {
     return EventSourcedBehaviorTestKit.create(testKit.system(),
         UserSession.create(user, UserSession.persistenceId(user), UserSessionTest::countFromFakeJournal,
-            roomId -> roomsProbe.getRef()));
+            roomId -> roomsProbe.getRef(), MAX_CONNECTIONS));
   }
 
   /** A fake journal for recounts: in every room, each odd seq above 1 is a message from someone else. */
@@ -262,6 +265,39 @@ class UserSessionTest {
   }
 
   @Test
+  void countsLostInACrashAreRecountedFromWhereTheRoomsEnd() {
+    var s = session("lena");
+    s.<Done>runCommand(r -> new UserSession.RecordMembership(group("g:crash", 1, true), r));
+    s.runCommand(new UserSession.Deliver(message("g:crash", 2, "alice")));
+    s.runCommand(new UserSession.Deliver(message("g:crash", 3, "alice")));
+    assertEquals(new UserSession.ReadState(1, 3, 2), reads(s, "g:crash").get(0));
+    // counting is journaled only at a clean stop, but that counts are pending is journaled at once
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(3), () -> {
+      assertTrue(s.getState().countsUnsaved());
+      return null;
+    });
+    assertNull(s.getState().reads().get("g:crash"));
+
+    s.restart(); // a crash: no stop message, nothing flushed
+    ChatRoom.AuthorizeRead asked = fishAsk("lena", "g:crash");
+    asked.replyTo().tell(new ChatRoom.ReadAllowed(7));
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(3), () -> {
+      // the fake journal has messages from others at 3, 5 and 7 after the join at 1
+      assertEquals(new UserSession.ReadState(1, 7, 3), reads(s, "g:crash").get(0));
+      return null;
+    });
+  }
+
+  /** The next AuthorizeRead {@code user}'s session sends to the rooms, skipping everything else. */
+  private static ChatRoom.AuthorizeRead fishAsk(String user, String roomId) {
+    List<ChatRoom.Command> seen = roomsProbe.fishForMessage(Duration.ofSeconds(3), m -> m instanceof ChatRoom.AuthorizeRead a
+        && a.requester().equals(user)
+        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+    return (ChatRoom.AuthorizeRead) seen.get(seen.size() - 1);
+  }
+
+  @Test
   void acknowledgementsAndReadsAreReportedToTheRoomAndReceiptsReachTheConnections() {
     var s = session("jill");
     TestProbe<UserSession.ToConnection> phone = testKit.createTestProbe();
@@ -306,7 +342,7 @@ class UserSessionTest {
         : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).stream()
         .reduce((a, b) -> b).orElseThrow();
     ask.replyTo().tell(new ChatRoom.RoomReady(new ChatRoom.RoomView("g:added", ChatRoom.Kind.GROUP, "Book club",
-        ChatRoom.Visibility.PRIVATE, "kim", 1L, java.util.Map.of("kim", 1L, "lena", 7L), 7)));
+        ChatRoom.Visibility.PRIVATE, "kim", 1L, java.util.Map.of("kim", 1L, "lena", 7L), 7, "kim", java.util.Set.of())));
     testKit.createTestProbe().awaitAssert(Duration.ofSeconds(3), () -> {
       assertEquals(List.of(new Membership("g:added", ChatRoom.Kind.GROUP, "Book club", null, 7, true)), rooms(s));
       return null;
@@ -329,5 +365,22 @@ class UserSessionTest {
     });
     s.restart();
     assertEquals(events, rooms(s).size());
+  }
+
+  @Test
+  void aUserCannotOpenMoreConnectionsThanTheLimit() {
+    var s = session("nora");
+    for (int i = 0; i < MAX_CONNECTIONS; i++) {
+      TestProbe<UserSession.ToConnection> probe = testKit.createTestProbe();
+      String id = "c" + i;
+      assertTrue(s.<UserSession.Registered>runCommand(r -> new UserSession.Connect(id, probe.getRef(), r)).reply().accepted());
+    }
+    TestProbe<UserSession.ToConnection> oneTooMany = testKit.createTestProbe();
+    assertTrue(!s.<UserSession.Registered>runCommand(r -> new UserSession.Connect("c9", oneTooMany.getRef(), r)).reply().accepted());
+    assertTrue(!s.<UserSession.DeviceSync>runCommand(r -> new UserSession.OpenDevice("d", "c10", oneTooMany.getRef(), r)).reply().accepted());
+    // a registered connection refreshing is never refused
+    TestProbe<UserSession.ToConnection> again = testKit.createTestProbe();
+    s.runCommand(new UserSession.Disconnect("c0"));
+    assertTrue(s.<UserSession.Registered>runCommand(r -> new UserSession.Connect("c0", again.getRef(), r)).reply().accepted());
   }
 }

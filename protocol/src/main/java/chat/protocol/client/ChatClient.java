@@ -61,10 +61,19 @@ public final class ChatClient implements AutoCloseable {
 
   /** Connects to a node's WebSocket endpoint, e.g. {@code ws://127.0.0.1:8080/v1/ws}. */
   public static ChatClient connect(URI uri, Duration timeout) {
+    return connect(uri, timeout, Map.of());
+  }
+
+  /**
+   * Connects with extra upgrade request headers, e.g. {@code Authorization: Bearer <token>} to be
+   * authenticated before the socket opens (then {@link #hello(String, String)} may pass a null token).
+   */
+  public static ChatClient connect(URI uri, Duration timeout, Map<String, String> headers) {
     ChatClient client = new ChatClient();
     HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
-    client.socket = http.newWebSocketBuilder()
-        .connectTimeout(timeout)
+    WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(timeout);
+    headers.forEach(builder::header);
+    client.socket = builder
         .buildAsync(uri, client.new Listener())
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .join();
@@ -184,6 +193,10 @@ public final class ChatClient implements AutoCloseable {
     return ask(new ClientFrame.Typing(nextId(), roomId, active), AckResult.Ok.class);
   }
 
+  public CompletableFuture<AckResult.Ok> reauthenticate(String token) {
+    return ask(new ClientFrame.Reauthenticate(nextId(), token), AckResult.Ok.class);
+  }
+
   /** Marks the room read up to {@code seq}. */
   public CompletableFuture<AckResult.ReadState> read(String roomId, long seq) {
     return ask(new ClientFrame.Read(nextId(), roomId, seq), AckResult.ReadState.class);
@@ -220,6 +233,22 @@ public final class ChatClient implements AutoCloseable {
 
   public CompletableFuture<AckResult.Rooms> listRooms() {
     return ask(new ClientFrame.ListRooms(nextId()), AckResult.Rooms.class);
+  }
+
+  public CompletableFuture<AckResult.Room> removeMember(String roomId, String user) {
+    return ask(new ClientFrame.RemoveMember(nextId(), roomId, user), AckResult.Room.class);
+  }
+
+  public CompletableFuture<AckResult.Room> renameRoom(String roomId, String name) {
+    return ask(new ClientFrame.RenameRoom(nextId(), roomId, name), AckResult.Room.class);
+  }
+
+  public CompletableFuture<AckResult.Room> setRole(String roomId, String user, chat.protocol.RoomRole role) {
+    return ask(new ClientFrame.SetRole(nextId(), roomId, user, role), AckResult.Room.class);
+  }
+
+  public CompletableFuture<AckResult.RoomDeleted> deleteRoom(String roomId) {
+    return ask(new ClientFrame.DeleteRoom(nextId(), roomId), AckResult.RoomDeleted.class);
   }
 
   public CompletableFuture<AckResult.Room> getRoom(String roomId) {
