@@ -78,6 +78,7 @@ public final class DevMode {
     String base = "http://" + http.getHostString() + ":" + http.getPort();
     System.out.println();
     System.out.println("chat node ready (dev mode)");
+    System.out.println("  Web client: " + base + "/");
     System.out.println("  WebSocket : ws://" + http.getHostString() + ":" + http.getPort() + Protocol.WEBSOCKET_PATH);
     System.out.println("  Token     : curl -s -X POST " + base + "/dev/token -H 'Content-Type: application/json' -d '{\"user\":\"alice\"}'");
     System.out.println("  Health    : " + base + "/ready");
