@@ -1,16 +1,12 @@
 package chat.cassandra;
 
-import java.io.File;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
- * The command line of the forked Cassandra JVM. The one place for its JVM flags.
+ * The command line of the forked Cassandra JVM. The one place for its own JVM flags; those common to
+ * every forked server are in {@link ServerJvm}.
  */
 final class CassandraJvm {
 
@@ -48,21 +44,15 @@ final class CassandraJvm {
 
   static List<String> command(Path javaHome, ServerClasspath classpath, CassandraFiles files, String heap,
       long parentPid) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(JavaHomeLocator.javaExecutable(javaHome).toString());
-    cmd.addAll(List.of(
-        "-Xms" + heap,
-        "-Xmx" + heap,
-        "-XX:+UseG1GC",
-        // a half-dead server after an OOM is worse than one that is gone and says so in console.log
-        "-XX:+ExitOnOutOfMemoryError",
+    List<String> options = new ArrayList<>();
+    options.addAll(List.of(
         "-javaagent:" + classpath.jammAgent(),
         // jamm and Cassandra's own instrumentation attach to the running JVM
         "-Djdk.attach.allowAttachSelf=true",
         // lets Netty allocate direct buffers through Unsafe (Cassandra's default)
         "-Dio.netty.tryReflectionSetAccessible=true"));
-    cmd.addAll(MODULE_FLAGS);
-    cmd.addAll(List.of(
+    options.addAll(MODULE_FLAGS);
+    options.addAll(List.of(
         "-Dcassandra.config=" + files.cassandraYaml().toUri(),
         "-Dcassandra.storagedir=" + files.dataDir(),
         "-Dcassandra.logdir=" + files.logDir(),
@@ -80,35 +70,8 @@ final class CassandraJvm {
         // Schema changes are durable through the commit log like any write. Flushing the schema
         // tables after each one (startup itself makes dozens) took startup from ~5 s to ~9 s here
         // and made every CREATE/DROP in a test run slower.
-        "-Dcassandra.test.flush_local_schema_changes=false",
-        "-cp", classpath(classpath),
-        ParentWatchdog.class.getName(),
-        Long.toString(parentPid),
-        CASSANDRA_MAIN));
-    return cmd;
-  }
-
-  /**
-   * Cassandra's jars, then the location of {@link ParentWatchdog} (our classes dir or jar). Ours comes
-   * last so that, should it be a jar with more in it, Cassandra's own classes always win.
-   */
-  private static String classpath(ServerClasspath classpath) {
-    return Stream.concat(classpath.entries().stream(), Stream.of(watchdogLocation()))
-        .map(Path::toString)
-        .collect(Collectors.joining(File.pathSeparator));
-  }
-
-  static Path watchdogLocation() {
-    CodeSource source = ParentWatchdog.class.getProtectionDomain().getCodeSource();
-    if (source == null || source.getLocation() == null) {
-      throw new CassandraStartException("Cannot tell where " + ParentWatchdog.class.getName()
-          + " was loaded from, so the Cassandra JVM could not run it");
-    }
-    try {
-      return Path.of(source.getLocation().toURI());
-    } catch (URISyntaxException | IllegalArgumentException e) {
-      throw new CassandraStartException("Cannot use " + source.getLocation() + " (the location of "
-          + ParentWatchdog.class.getName() + ") on the Cassandra JVM's classpath", e);
-    }
+        "-Dcassandra.test.flush_local_schema_changes=false"));
+    return ServerJvm.command(CassandraServer.KIND, javaHome, heap, options, classpath.entries(), parentPid,
+        CASSANDRA_MAIN, List.of());
   }
 }

@@ -2,9 +2,7 @@ package chat.cassandra;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * How to run one local Cassandra: where its files live, which JDK and ports it uses.
@@ -28,78 +26,30 @@ public record CassandraServerConfig(
     int cqlPort,
     int storagePort,
     String heap,
-    Duration startupTimeout) {
+    Duration startupTimeout) implements ServerConfig {
 
-  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final String DEFAULT_HOST = ServerConfig.DEFAULT_HOST;
   public static final int DEFAULT_CQL_PORT = 9042;
   public static final int DEFAULT_STORAGE_PORT = 7000;
   public static final String DEFAULT_HEAP = "512m";
   public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(120);
 
-  private static final Pattern HEAP = Pattern.compile("[1-9][0-9]*[kKmMgG]?");
-
   public CassandraServerConfig {
-    Objects.requireNonNull(dataDir, "dataDir");
-    Objects.requireNonNull(classpathFile, "classpathFile");
-    Objects.requireNonNull(javaHome, "javaHome");
-    Objects.requireNonNull(host, "host");
-    Objects.requireNonNull(heap, "heap");
-    Objects.requireNonNull(startupTimeout, "startupTimeout");
-    if (host.isBlank()) {
-      throw new IllegalArgumentException("host must not be blank");
-    }
-    requirePort("cqlPort", cqlPort);
-    requirePort("storagePort", storagePort);
-    if (cqlPort != 0 && cqlPort == storagePort) {
-      throw new IllegalArgumentException("cqlPort and storagePort must differ, both are " + cqlPort);
-    }
-    if (!HEAP.matcher(heap).matches()) {
-      throw new IllegalArgumentException("heap must look like 512m or 1g, was '" + heap + "'");
-    }
-    if (startupTimeout.isNegative() || startupTimeout.isZero()) {
-      throw new IllegalArgumentException("startupTimeout must be positive, was " + startupTimeout);
-    }
+    ServerConfig.requireValid(dataDir, classpathFile, javaHome, host, heap, startupTimeout);
+    ServerConfig.requirePorts("cqlPort", cqlPort, "storagePort", storagePort, true);
   }
 
   public static Builder builder(Path dataDir) {
     return new Builder(dataDir);
   }
 
-  private static void requirePort(String name, int port) {
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException(name + " must be 0 (pick a free port) or 1-65535, was " + port);
-    }
-  }
-
   /** Builder with the defaults documented on {@link CassandraServerConfig}. */
-  public static final class Builder {
-    private final Path dataDir;
-    private Path classpathFile;
-    private Path javaHome;
-    private String host = DEFAULT_HOST;
+  public static final class Builder extends ServerConfigBuilder<Builder> {
     private int cqlPort = DEFAULT_CQL_PORT;
     private int storagePort = DEFAULT_STORAGE_PORT;
-    private String heap = DEFAULT_HEAP;
-    private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
 
     private Builder(Path dataDir) {
-      this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
-    }
-
-    /** Default: {@link ServerClasspath#locateClasspathFile()} (system property, else the source tree). */
-    public Builder classpathFile(Path classpathFile) {
-      this.classpathFile = Objects.requireNonNull(classpathFile, "classpathFile");
-      return this;
-    }
-
-    public Builder javaHome(Path javaHome) {
-      this.javaHome = Objects.requireNonNull(javaHome, "javaHome");
-      return this;
-    }
-
-    public Builder host(String host) {
-      this.host = host;
-      return this;
+      super(dataDir, DEFAULT_HEAP, DEFAULT_STARTUP_TIMEOUT);
     }
 
     public Builder cqlPort(int cqlPort) {
@@ -119,23 +69,13 @@ public record CassandraServerConfig(
       return this;
     }
 
-    public Builder heap(String heap) {
-      this.heap = heap;
-      return this;
-    }
-
-    public Builder startupTimeout(Duration startupTimeout) {
-      this.startupTimeout = startupTimeout;
-      return this;
-    }
-
     /**
      * @throws CassandraStartException if no classpath file was given and none can be located
      */
     public CassandraServerConfig build() {
-      Path cp = classpathFile != null ? classpathFile : ServerClasspath.locateClasspathFile();
-      return new CassandraServerConfig(
-          dataDir, cp, Optional.ofNullable(javaHome), host, cqlPort, storagePort, heap, startupTimeout);
+      Common common = common(CassandraServer.KIND);
+      return new CassandraServerConfig(common.dataDir(), common.classpathFile(), common.javaHome(), common.host(),
+          cqlPort, storagePort, common.heap(), common.startupTimeout());
     }
   }
 }

@@ -13,30 +13,32 @@ import java.util.OptionalInt;
 import java.util.Properties;
 
 /**
- * Finds the JDK that Cassandra runs on. Cassandra 5.0 supports JDK 11 and 17 only; on JDK 24+ it dies
- * at startup because the Security Manager is gone. The application itself may run on a newer JDK,
- * so Cassandra's JDK is chosen separately, in this order:
+ * Finds the JDK that a forked server runs on. Cassandra 5.0 supports JDK 11 and 17 only (on JDK 24+ it
+ * dies at startup because the Security Manager is gone); Kafka 4 needs 17 or newer. The application
+ * itself may run on a newer JDK, so the server's JDK is chosen separately, in this order:
  * <ol>
  *   <li>the configured java home;</li>
- *   <li>the environment variable {@value #ENV_VARIABLE};</li>
+ *   <li>the environment variable {@link ServerKind#javaHomeVariable()}, e.g. {@code CASSANDRA_JAVA_HOME};</li>
  *   <li>the current JVM, if it is JDK 17;</li>
  *   <li>the first directory in {@code /usr/lib/jvm} (sorted by name) whose {@code release} file says
- *       {@code JAVA_VERSION="17...}.</li>
+ *       {@code JAVA_VERSION="17...};</li>
+ *   <li>the current JVM, if the server supports it (e.g. JDK 21 for Kafka).</li>
  * </ol>
+ * The first two are checked against {@link ServerKind#supportedJdk()}.
  */
 public final class JavaHomeLocator {
 
-  public static final String ENV_VARIABLE = "CASSANDRA_JAVA_HOME";
   static final int PREFERRED_FEATURE = 17;
-  private static final List<Integer> SUPPORTED_FEATURES = List.of(11, 17);
   private static final Path JVM_DIR = Path.of("/usr/lib/jvm");
 
+  private final ServerKind kind;
   private final Map<String, String> env;
   private final Path currentJavaHome;
   private final int currentFeature;
   private final Path jvmDir;
 
-  JavaHomeLocator(Map<String, String> env, Path currentJavaHome, int currentFeature, Path jvmDir) {
+  JavaHomeLocator(ServerKind kind, Map<String, String> env, Path currentJavaHome, int currentFeature, Path jvmDir) {
+    this.kind = kind;
     this.env = env;
     this.currentJavaHome = currentJavaHome;
     this.currentFeature = currentFeature;
@@ -44,8 +46,8 @@ public final class JavaHomeLocator {
   }
 
   /** Resolves the java home for this process's environment. */
-  public static Path resolve(Optional<Path> configured) {
-    return new JavaHomeLocator(
+  public static Path resolve(ServerKind kind, Optional<Path> configured) {
+    return new JavaHomeLocator(kind,
         System.getenv(), Path.of(System.getProperty("java.home")), Runtime.version().feature(), JVM_DIR)
         .locate(configured);
   }
@@ -54,9 +56,9 @@ public final class JavaHomeLocator {
     if (configured.isPresent()) {
       return checkExplicit(configured.get(), "the configured javaHome");
     }
-    String fromEnv = env.get(ENV_VARIABLE);
+    String fromEnv = env.get(kind.javaHomeVariable());
     if (fromEnv != null && !fromEnv.isBlank()) {
-      return checkExplicit(Path.of(fromEnv), "environment variable " + ENV_VARIABLE);
+      return checkExplicit(Path.of(fromEnv), "environment variable " + kind.javaHomeVariable());
     }
     if (currentFeature == PREFERRED_FEATURE && hasJava(currentJavaHome)) {
       return currentJavaHome;
@@ -66,19 +68,22 @@ public final class JavaHomeLocator {
         return candidate;
       }
     }
-    throw new CassandraStartException("No JDK 17 found to run Cassandra 5.0 on (it does not run on JDK "
-        + currentFeature + ", the current JVM at " + currentJavaHome + "). Set " + ENV_VARIABLE
-        + " to a JDK 17 home, or install one under " + jvmDir + ".");
+    if (kind.supportedJdk().test(currentFeature) && hasJava(currentJavaHome)) {
+      return currentJavaHome;
+    }
+    throw kind.fail("No JDK 17 found to run " + kind.release() + " on (the current JVM at " + currentJavaHome
+        + " is JDK " + currentFeature + "; " + kind.release() + " runs on " + kind.supportedJdkText()
+        + "). Set " + kind.javaHomeVariable() + " to a JDK 17 home, or install one under " + jvmDir + ".");
   }
 
-  private static Path checkExplicit(Path home, String source) {
+  private Path checkExplicit(Path home, String source) {
     if (!hasJava(home)) {
-      throw new CassandraStartException(home + " (from " + source + ") is not a JDK: it has no bin/java");
+      throw kind.fail(home + " (from " + source + ") is not a JDK: it has no bin/java");
     }
     OptionalInt feature = featureVersion(home);
-    if (feature.isPresent() && !SUPPORTED_FEATURES.contains(feature.getAsInt())) {
-      throw new CassandraStartException(home + " (from " + source + ") is JDK " + feature.getAsInt()
-          + ", but Cassandra 5.0 runs only on JDK " + SUPPORTED_FEATURES + ".");
+    if (feature.isPresent() && !kind.supportedJdk().test(feature.getAsInt())) {
+      throw kind.fail(home + " (from " + source + ") is JDK " + feature.getAsInt()
+          + ", but " + kind.release() + " runs only on " + kind.supportedJdkText() + ".");
     }
     return home;
   }
@@ -104,7 +109,7 @@ public final class JavaHomeLocator {
       return OptionalInt.empty();
     }
     String version = props.getProperty("JAVA_VERSION", "").replace("\"", "").strip();
-    // "17.0.15", "17", "25"; the old "1.8.0_x" scheme never names a JDK Cassandra 5 supports
+    // "17.0.15", "17", "25"; the old "1.8.0_x" scheme never names a JDK a server here supports
     String feature = version.split("[.+-]", 2)[0];
     try {
       return OptionalInt.of(Integer.parseInt(feature));

@@ -5,20 +5,22 @@ import java.lang.reflect.Method;
 import java.util.Arrays;
 
 /**
- * Main class of the forked Cassandra JVM: {@code ParentWatchdog <parent-pid> <real-main-class> [args...]}.
+ * Main class of every forked server JVM (Cassandra, Kafka):
+ * {@code ParentWatchdog <parent-pid> <real-main-class> [args...]}.
  *
  * <p>Stops the JVM when the process that started it is gone, then runs the real main class. Without
- * it, a kill -9 of a test JVM or dev node would leave Cassandra running, holding its ports and data
+ * it, a kill -9 of a test JVM or dev node would leave the server running, holding its ports and data
  * directory, until someone noticed. A JVM shutdown hook in the parent cannot help with kill -9.
  *
- * <p>The JVM exits through {@link System#exit}, so Cassandra's own shutdown hook still drains and
- * flushes. JDK-only code: this class runs on Cassandra's classpath, next to none of our dependencies.
+ * <p>The JVM exits through {@link System#exit}, so the server's own shutdown hook still runs (Cassandra
+ * drains and flushes, Kafka shuts down cleanly). JDK-only code: this class runs on the server's
+ * classpath, next to none of our dependencies.
  * Keep it a single class without nested or anonymous classes, so it stays self-contained.
  */
 public final class ParentWatchdog {
 
   static final long POLL_MILLIS = 500;
-  /** If Cassandra's shutdown hook hangs, halt after this long: better than a server nobody owns. */
+  /** If the server's shutdown hook hangs, halt after this long: better than a server nobody owns. */
   static final long HALT_AFTER_MILLIS = 60_000;
 
   private ParentWatchdog() {

@@ -14,12 +14,12 @@ import java.util.Optional;
 import java.util.Properties;
 
 /**
- * {@code <dataDir>/cassandra.pid}: which process runs Cassandra on a data directory and which process
- * started it. The owner's pid is what tells a server whose owner died (an orphan, soon stopped by its
- * {@link ParentWatchdog}) from one that a live process still uses. The child's start time guards
- * against a recycled pid.
+ * {@code <dataDir>/cassandra.pid} (or {@code kafka.pid}): which process runs a forked server on a data
+ * directory and which process started it. The owner's pid is what tells a server whose owner died (an
+ * orphan, soon stopped by its {@link ParentWatchdog}) from one that a live process still uses. The
+ * child's start time guards against a recycled pid.
  */
-final class PidFile {
+public final class PidFile {
 
   /** One line of the file, see the class comment. */
   record Entry(long pid, long ownerPid, Optional<Instant> startedAt) {
@@ -27,11 +27,11 @@ final class PidFile {
 
   private final Path path;
 
-  PidFile(Path path) {
+  public PidFile(Path path) {
     this.path = path;
   }
 
-  Path path() {
+  public Path path() {
     return path;
   }
 
@@ -43,7 +43,7 @@ final class PidFile {
     Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
     try {
       try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-        props.store(out, "Cassandra started by chat.cassandra.CassandraServer");
+        props.store(out, "Server started by process " + owner.pid() + " (chat.cassandra.ServerProcess)");
       }
       try {
         Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -10,25 +10,19 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The Cassandra server's runtime classpath, as written by the {@code chat-cassandra-server} module
- * ({@code cassandra/server/target/cassandra-server.classpath}). Cassandra never shares a classpath
- * with the application: it runs in its own JVM, so its ~100 jars cannot clash with ours.
+ * A forked server's runtime classpath, as written by its pom-only module, e.g. {@code chat-cassandra-server}
+ * ({@code cassandra/server/target/cassandra-server.classpath}; see {@link ServerKind#classpathLocation()}).
+ * The server never shares a classpath with the application: it runs in its own JVM, so its jars cannot
+ * clash with ours.
  */
 public final class ServerClasspath {
 
-  /** System property naming the classpath file; set by the build for tests. */
-  public static final String CLASSPATH_FILE_PROPERTY = "chat.cassandra.server-classpath";
-
-  /** Where the file lives relative to the repository root. */
-  public static final Path RELATIVE_LOCATION = Path.of("cassandra", "server", "target", "cassandra-server.classpath");
-
-  /** The command that (re)creates the file, run from the repository root. */
-  public static final String MAVEN_COMMAND = "mvn -pl cassandra/server generate-resources";
-
+  private final ServerKind kind;
   private final Path file;
   private final List<Path> entries;
 
-  private ServerClasspath(Path file, List<Path> entries) {
+  private ServerClasspath(ServerKind kind, Path file, List<Path> entries) {
+    this.kind = kind;
     this.file = file;
     this.entries = entries;
   }
@@ -36,19 +30,20 @@ public final class ServerClasspath {
   /**
    * Reads and checks the classpath file.
    *
-   * @throws CassandraStartException if the file is missing, empty, or names jars that are gone
-   *                                 (e.g. after the local Maven repository was cleaned)
+   * @throws RuntimeException the kind's start exception if the file is missing, empty, or names jars
+   *                          that are gone (e.g. after the local Maven repository was cleaned)
    */
-  public static ServerClasspath read(Path file) {
+  public static ServerClasspath read(ServerKind kind, Path file) {
+    String command = kind.classpathCommand();
     if (!Files.isRegularFile(file)) {
-      throw new CassandraStartException("Cassandra server classpath file " + file + " does not exist. "
-          + "Create it with `" + MAVEN_COMMAND + "` from the repository root.");
+      throw kind.fail(kind.name() + " server classpath file " + file + " does not exist. "
+          + "Create it with `" + command + "` from the repository root.");
     }
     String content;
     try {
       content = Files.readString(file, StandardCharsets.UTF_8).strip();
     } catch (IOException e) {
-      throw new CassandraStartException("Cannot read Cassandra server classpath file " + file, e);
+      throw kind.fail("Cannot read " + kind.name() + " server classpath file " + file, e);
     }
     List<Path> entries = Arrays.stream(content.split(File.pathSeparator))
         .map(String::strip)
@@ -56,43 +51,40 @@ public final class ServerClasspath {
         .map(Path::of)
         .toList();
     if (entries.isEmpty()) {
-      throw new CassandraStartException("Cassandra server classpath file " + file + " is empty. "
-          + "Recreate it with `" + MAVEN_COMMAND + "` from the repository root.");
+      throw kind.fail(kind.name() + " server classpath file " + file + " is empty. "
+          + "Recreate it with `" + command + "` from the repository root.");
     }
     Optional<Path> missing = entries.stream().filter(p -> !Files.exists(p)).findFirst();
     if (missing.isPresent()) {
-      throw new CassandraStartException("Cassandra server classpath file " + file + " names " + missing.get()
-          + ", which does not exist. Recreate it with `" + MAVEN_COMMAND + "` from the repository root.");
+      throw kind.fail(kind.name() + " server classpath file " + file + " names " + missing.get()
+          + ", which does not exist. Recreate it with `" + command + "` from the repository root.");
     }
-    return new ServerClasspath(file, entries);
+    return new ServerClasspath(kind, file, entries);
   }
 
   /**
-   * Finds the classpath file: the system property {@value #CLASSPATH_FILE_PROPERTY} if set, else
-   * {@code cassandra/server/target/cassandra-server.classpath} in the working directory or the
-   * nearest parent that has one (so it works from the repository root and from any module).
+   * Finds the classpath file: the system property {@link ServerKind#classpathProperty()} if set, else
+   * {@link ServerKind#classpathLocation()} (e.g. {@code cassandra/server/target/cassandra-server.classpath})
+   * in the working directory or the nearest parent that has one (so it works from the repository root
+   * and from any module).
    *
-   * @throws CassandraStartException if neither exists
+   * @throws RuntimeException the kind's start exception if neither exists
    */
-  public static Path locateClasspathFile() {
-    String property = System.getProperty(CLASSPATH_FILE_PROPERTY);
+  public static Path locateClasspathFile(ServerKind kind) {
+    String property = System.getProperty(kind.classpathProperty());
     if (property != null && !property.isBlank()) {
       return Path.of(property).toAbsolutePath();
     }
     Path start = Path.of("").toAbsolutePath();
     for (Path dir = start; dir != null; dir = dir.getParent()) {
-      Path candidate = dir.resolve(RELATIVE_LOCATION);
+      Path candidate = dir.resolve(kind.classpathLocation());
       if (Files.isRegularFile(candidate)) {
         return candidate;
       }
     }
-    throw new CassandraStartException("Cannot find the Cassandra server classpath file: system property "
-        + CLASSPATH_FILE_PROPERTY + " is not set and no " + RELATIVE_LOCATION + " exists in " + start
-        + " or its parents. Create it with `" + MAVEN_COMMAND + "` from the repository root.");
-  }
-
-  public Path file() {
-    return file;
+    throw kind.fail("Cannot find the " + kind.name() + " server classpath file: system property "
+        + kind.classpathProperty() + " is not set and no " + kind.classpathLocation() + " exists in " + start
+        + " or its parents. Create it with `" + kind.classpathCommand() + "` from the repository root.");
   }
 
   public List<Path> entries() {
@@ -109,7 +101,7 @@ public final class ServerClasspath {
           return name.startsWith("jamm-") && name.endsWith(".jar");
         })
         .findFirst()
-        .orElseThrow(() -> new CassandraStartException("No jamm-*.jar in the Cassandra server classpath "
-            + file + "; is it really cassandra-all's? Recreate it with `" + MAVEN_COMMAND + "`."));
+        .orElseThrow(() -> kind.fail("No jamm-*.jar in the " + kind.name() + " server classpath "
+            + file + "; is it really cassandra-all's? Recreate it with `" + kind.classpathCommand() + "`."));
   }
 }

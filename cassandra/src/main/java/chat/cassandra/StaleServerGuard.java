@@ -6,21 +6,26 @@ import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /**
- * Makes sure no earlier Cassandra still runs on a data directory before a new one starts there.
+ * Makes sure no earlier server (Cassandra, Kafka) still runs on a data directory before a new one
+ * starts there.
  *
  * <p>If the JVM that started a server was killed (kill -9, a crashed IDE run), the server's
  * {@link ParentWatchdog} stops it within about a second, and its graceful shutdown takes a few more.
  * A new start in that window waits for it, instead of failing on a taken port or a locked commit log.
  * A server whose owner is still alive is someone else's: that fails at once.
  */
-final class StaleServerGuard {
+public final class StaleServerGuard {
 
-  static final Duration DEFAULT_ORPHAN_WAIT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_ORPHAN_WAIT = Duration.ofSeconds(60);
 
   private StaleServerGuard() {
   }
 
-  static void awaitNoStaleServer(PidFile pidFile, Duration orphanWait) {
+  /**
+   * @throws RuntimeException the kind's start exception if a server whose owner lives runs there, or an
+   *                          orphan does not exit within {@code orphanWait}
+   */
+  public static void awaitNoStaleServer(ServerKind kind, PidFile pidFile, Duration orphanWait) {
     Optional<PidFile.Entry> entry = pidFile.read();
     if (entry.isEmpty()) {
       pidFile.delete();
@@ -38,20 +43,20 @@ final class StaleServerGuard {
     boolean ownerAlive = server.get().parent().map(ProcessHandle::pid).orElse(-1L) == ownerPid
         && Processes.running(ownerPid).isPresent();
     if (ownerAlive) {
-      throw new CassandraStartException("Data directory " + pidFile.path().getParent()
-          + " is in use by Cassandra pid " + pid + ", started by process " + ownerPid
+      throw kind.fail("Data directory " + pidFile.path().getParent()
+          + " is in use by " + kind.name() + " pid " + pid + ", started by process " + ownerPid
           + ", which is still running" + (ownerPid == ProcessHandle.current().pid() ? " (this JVM)" : "")
           + ". Stop that server first, or use another data directory.");
     }
     try {
       if (!Processes.awaitExit(server.get(), orphanWait)) {
-        throw new CassandraStartException("An orphaned Cassandra (pid " + pid + ", its owner " + ownerPid
+        throw kind.fail("An orphaned " + kind.name() + " (pid " + pid + ", its owner " + ownerPid
             + " is gone) still runs on data directory " + pidFile.path().getParent() + " after waiting "
             + orphanWait.toSeconds() + " s for it to stop. Kill it (kill " + pid + ") and retry.");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new CassandraStartException("Interrupted while waiting for orphaned Cassandra pid " + pid
+      throw kind.fail("Interrupted while waiting for orphaned " + kind.name() + " pid " + pid
           + " to exit", e);
     }
     pidFile.delete();

@@ -35,7 +35,7 @@ class JavaHomeLocatorTest {
   @Test
   void thenTheCurrentJvmIfItIs17() throws IOException {
     Path current = jdk("current", "17.0.15");
-    JavaHomeLocator locator = new JavaHomeLocator(Map.of(), current, 17, jvmDir);
+    JavaHomeLocator locator = new JavaHomeLocator(CassandraServer.KIND, Map.of(), current, 17, jvmDir);
     assertEquals(current, locator.locate(Optional.empty()));
   }
 
@@ -45,6 +45,19 @@ class JavaHomeLocatorTest {
     Path seventeen = jdk("b-openjdk-17", "17.0.15");
     jdk("c-openjdk-17", "17.0.1");
     assertEquals(seventeen, locator(Map.of(), 25).locate(Optional.empty()));
+  }
+
+  @Test
+  void lastTheCurrentJvmIfTheServerRunsOnIt() throws IOException {
+    Path current = jdk("current-21", "21.0.2");
+    jdk("temurin-25", "25");
+    ServerKind seventeenOrNewer = new ServerKind("Broker", "Broker 4", "BROKER_JAVA_HOME", feature -> feature >= 17,
+        "JDK 17 or newer", "unused", Path.of("unused"), "unused", CassandraStartException::new);
+    assertEquals(current,
+        new JavaHomeLocator(seventeenOrNewer, Map.of(), current, 21, jvmDir).locate(Optional.empty()));
+    assertThrows(CassandraStartException.class,
+        () -> new JavaHomeLocator(CassandraServer.KIND, Map.of(), current, 21, jvmDir).locate(Optional.empty()),
+        "Cassandra 5.0 does not run on 21");
   }
 
   @Test
@@ -67,12 +80,12 @@ class JavaHomeLocatorTest {
 
   @Test
   void findsARealJdk17Here() {
-    Path home = JavaHomeLocator.resolve(Optional.empty());
+    Path home = JavaHomeLocator.resolve(CassandraServer.KIND, Optional.empty());
     assertEquals(17, JavaHomeLocator.featureVersion(home).orElse(17));
   }
 
   private JavaHomeLocator locator(Map<String, String> env, int currentFeature) {
-    return new JavaHomeLocator(env, jvmDir.resolve("no-current-jvm"), currentFeature, jvmDir);
+    return new JavaHomeLocator(CassandraServer.KIND, env, jvmDir.resolve("no-current-jvm"), currentFeature, jvmDir);
   }
 
   private Path jdk(String name, String version) throws IOException {

@@ -28,7 +28,7 @@ class StaleServerGuardTest {
 
   @Test
   void noPidFileIsFine() {
-    StaleServerGuard.awaitNoStaleServer(pidFile(), Duration.ofSeconds(1));
+    StaleServerGuard.awaitNoStaleServer(CassandraServer.KIND, pidFile(), Duration.ofSeconds(1));
     assertFalse(Files.exists(pidFile().path()));
   }
 
@@ -38,7 +38,7 @@ class StaleServerGuardTest {
     dead.waitFor(10, TimeUnit.SECONDS);
     pidFile().write(dead.toHandle(), ProcessHandle.current());
 
-    StaleServerGuard.awaitNoStaleServer(pidFile(), Duration.ofSeconds(1));
+    StaleServerGuard.awaitNoStaleServer(CassandraServer.KIND, pidFile(), Duration.ofSeconds(1));
 
     assertFalse(Files.exists(pidFile().path()));
   }
@@ -46,7 +46,7 @@ class StaleServerGuardTest {
   @Test
   void unreadableFileIsRemoved() throws IOException {
     Files.writeString(pidFile().path(), "garbage");
-    StaleServerGuard.awaitNoStaleServer(pidFile(), Duration.ofSeconds(1));
+    StaleServerGuard.awaitNoStaleServer(CassandraServer.KIND, pidFile(), Duration.ofSeconds(1));
     assertFalse(Files.exists(pidFile().path()));
   }
 
@@ -56,7 +56,7 @@ class StaleServerGuardTest {
     try {
       pidFile().write(server.toHandle(), ProcessHandle.current());
       CassandraStartException e = assertThrows(CassandraStartException.class,
-          () -> StaleServerGuard.awaitNoStaleServer(pidFile(), Duration.ofSeconds(20)));
+          () -> StaleServerGuard.awaitNoStaleServer(CassandraServer.KIND, pidFile(), Duration.ofSeconds(20)));
       assertTrue(e.getMessage().contains("pid " + server.pid()), e.getMessage());
       assertTrue(e.getMessage().contains("still running"), e.getMessage());
       assertTrue(Files.exists(pidFile().path()), "the owner's pid file stays");
@@ -71,7 +71,7 @@ class StaleServerGuardTest {
     writeEntry(orphan.pid(), orphan.formerParentPid(), Optional.empty());
     long start = System.nanoTime();
 
-    StaleServerGuard.awaitNoStaleServer(pidFile(), Duration.ofSeconds(20));
+    StaleServerGuard.awaitNoStaleServer(CassandraServer.KIND, pidFile(), Duration.ofSeconds(20));
 
     assertTrue(Duration.ofNanos(System.nanoTime() - start).toMillis() >= 500, "waited for the orphan");
     assertFalse(Processes.running(orphan.pid()).isPresent());
@@ -84,7 +84,7 @@ class StaleServerGuardTest {
     try {
       writeEntry(orphan.pid(), orphan.formerParentPid(), Optional.empty());
       CassandraStartException e = assertThrows(CassandraStartException.class,
-          () -> StaleServerGuard.awaitNoStaleServer(pidFile(), Duration.ofSeconds(1)));
+          () -> StaleServerGuard.awaitNoStaleServer(CassandraServer.KIND, pidFile(), Duration.ofSeconds(1)));
       assertTrue(e.getMessage().contains("kill " + orphan.pid()), e.getMessage());
     } finally {
       ProcessHandle.of(orphan.pid()).ifPresent(ProcessHandle::destroyForcibly);
@@ -96,7 +96,7 @@ class StaleServerGuardTest {
     Process unrelated = new ProcessBuilder("sleep", "30").start();
     try {
       writeEntry(unrelated.pid(), ProcessHandle.current().pid(), Optional.of(Instant.parse("2001-01-01T00:00:00Z")));
-      StaleServerGuard.awaitNoStaleServer(pidFile(), Duration.ofSeconds(1));
+      StaleServerGuard.awaitNoStaleServer(CassandraServer.KIND, pidFile(), Duration.ofSeconds(1));
       assertFalse(Files.exists(pidFile().path()));
       assertTrue(unrelated.isAlive());
     } finally {

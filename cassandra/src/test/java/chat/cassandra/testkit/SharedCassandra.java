@@ -4,16 +4,12 @@ import chat.cassandra.CassandraServer;
 import chat.cassandra.CassandraServerConfig;
 import chat.cassandra.ContactPoints;
 import chat.cassandra.CqlSessions;
+import chat.cassandra.DataDirectories;
 import chat.cassandra.SchemaMigrator;
 import com.datastax.oss.driver.api.core.CqlSession;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +53,7 @@ final class SharedCassandra implements AutoCloseable {
       return new SharedCassandra(server, dataDir, server.contactPoint(), server.localDatacenter(), session);
     } catch (RuntimeException e) {
       server.stop();
-      deleteRecursively(dataDir);
+      DataDirectories.deleteRecursively(dataDir);
       throw e;
     }
   }
@@ -83,25 +79,8 @@ final class SharedCassandra implements AutoCloseable {
     } finally {
       if (server != null) {
         server.stop();
-        deleteRecursively(dataDir);
+        DataDirectories.deleteRecursively(dataDir);
       }
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-        try {
-          Files.deleteIfExists(path);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException | UncheckedIOException e) {
-      log.warn("Could not delete Cassandra test data {}: {}", dir, e.getMessage());
     }
   }
 }

@@ -3,6 +3,9 @@ package chat.node.dev;
 import chat.cassandra.CassandraServer;
 import chat.cassandra.CassandraServerConfig;
 import chat.cassandra.CassandraStartException;
+import chat.kafka.KafkaServer;
+import chat.kafka.KafkaServerConfig;
+import chat.kafka.KafkaStartException;
 import chat.node.ChatNode;
 import chat.protocol.Protocol;
 import com.typesafe.config.Config;
@@ -11,15 +14,16 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * One node with everything it needs, for trying the server on a laptop: starts a real Cassandra on
- * loopback (data kept in {@code .dev/cassandra} so history survives restarts), applies the schema, starts
- * the node with local.conf, and stops both on Ctrl-C. If this process is killed outright, Cassandra's
- * watchdog stops Cassandra too.
+ * One node with everything it needs, for trying the server on a laptop: starts a real Cassandra and a real
+ * Kafka broker on loopback (data kept in {@code .dev/cassandra} and {@code .dev/kafka} so history survives
+ * restarts), applies the schema, starts the node with local.conf, and stops all three on Ctrl-C. If this
+ * process is killed outright, the servers' watchdogs stop Cassandra and Kafka too.
  */
 public final class DevMode {
 
@@ -31,6 +35,9 @@ public final class DevMode {
     int cqlPort = Integer.parseInt(options.getOrDefault("--cql-port", "9042"));
     int storagePort = Integer.parseInt(options.getOrDefault("--storage-port", "7000"));
     int httpPort = Integer.parseInt(options.getOrDefault("--http-port", "8080"));
+    int kafkaPort = Integer.parseInt(options.getOrDefault("--kafka-port", "9092"));
+    int kafkaControllerPort = Integer.parseInt(options.getOrDefault("--kafka-controller-port", "9093"));
+    Duration kafkaRestartDelay = Duration.ofSeconds(Long.parseLong(options.getOrDefault("--kafka-restart-delay", "5")));
 
     System.out.println("Starting Cassandra (data in " + dataDir.resolve("cassandra") + ") ...");
     CassandraServer cassandra;
@@ -46,10 +53,27 @@ public final class DevMode {
       return;
     }
 
+    System.out.println("Starting Kafka (data in " + dataDir.resolve("kafka") + ") ...");
+    KafkaServer kafka;
+    try {
+      kafka = KafkaServer.start(KafkaServerConfig.builder(dataDir.resolve("kafka"))
+          .port(kafkaPort)
+          .controllerPort(kafkaControllerPort)
+          .build());
+    } catch (KafkaStartException e) {
+      System.err.println("Kafka did not start: " + e.getMessage());
+      System.err.println("(./chat run --kafka-port N --kafka-controller-port M picks other ports)");
+      cassandra.stop();
+      System.exit(1);
+      return;
+    }
+    KafkaSupervisor supervisedKafka = new KafkaSupervisor(kafka, kafkaRestartDelay);
+
     Config config = ConfigFactory.parseMap(Map.of(
             "chat.http.port", httpPort,
             "datastax-java-driver.basic.contact-points",
-            java.util.List.of(cassandra.host() + ":" + cassandra.cqlPort())))
+            java.util.List.of(cassandra.host() + ":" + cassandra.cqlPort()),
+            "chat.push.kafka.bootstrap-servers", kafka.bootstrapServers()))
         .withFallback(ConfigFactory.parseResources("local.conf"));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chat", ConfigFactory.load(config));
 
@@ -58,9 +82,12 @@ public final class DevMode {
       try {
         system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
       } catch (Exception e) {
-        // stop Cassandra regardless
+        // stop the servers regardless
       }
+      // the node is gone, so nothing uses either any more: stop both at once
+      CompletableFuture<Void> kafkaStopped = CompletableFuture.runAsync(supervisedKafka::stop);
       cassandra.stop();
+      kafkaStopped.join();
     }, "dev-mode-shutdown"));
 
     ChatNode node;
@@ -84,13 +111,14 @@ public final class DevMode {
     System.out.println("  Health    : " + base + "/ready");
     System.out.println("  Cassandra : " + cassandra.host() + ":" + cassandra.cqlPort() + ", keyspace "
         + node.settings().cassandra().keyspace());
+    System.out.println("  Kafka     : " + kafka.bootstrapServers());
     System.out.println("Press Ctrl-C to stop.");
     system.getWhenTerminated().toCompletableFuture().get();
   }
 
   /**
    * Another dev-mode node that joins the one {@code ./chat run} started (its cluster port 25520 by
-   * default) and uses the same local Cassandra: a local cluster on one machine, on loopback.
+   * default) and uses the same local Cassandra and Kafka: a local cluster on one machine, on loopback.
    */
   public static void join(String[] args) throws Exception {
     Map<String, String> options = parse(args);
@@ -98,13 +126,15 @@ public final class DevMode {
     int remotePort = Integer.parseInt(options.getOrDefault("--remote-port", "25521"));
     int seedPort = Integer.parseInt(options.getOrDefault("--seed-port", "25520"));
     int cqlPort = Integer.parseInt(options.getOrDefault("--cql-port", "9042"));
+    int kafkaPort = Integer.parseInt(options.getOrDefault("--kafka-port", "9092"));
     Config config = ConfigFactory.parseMap(Map.of(
             "chat.http.port", httpPort,
             "pekko.remote.artery.canonical.port", remotePort,
             "pekko.cluster.seed-nodes", java.util.List.of("pekko://chat@127.0.0.1:" + seedPort),
             "chat.cluster.join-self", false,
             "chat.cassandra.migrate-on-start", false,
-            "datastax-java-driver.basic.contact-points", java.util.List.of("127.0.0.1:" + cqlPort)))
+            "datastax-java-driver.basic.contact-points", java.util.List.of("127.0.0.1:" + cqlPort),
+            "chat.push.kafka.bootstrap-servers", "127.0.0.1:" + kafkaPort))
         .withFallback(ConfigFactory.parseResources("local.conf"));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chat", ConfigFactory.load(config));
     InetSocketAddress http;
