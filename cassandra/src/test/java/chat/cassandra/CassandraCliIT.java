@@ -32,8 +32,8 @@ class CassandraCliIT {
           "--replication", "{'class': 'SimpleStrategy', 'replication_factor': 1}",
           "--datacenter", cassandra.localDatacenter()), err.toString(StandardCharsets.UTF_8));
       String first = out.toString(StandardCharsets.UTF_8);
-      assertTrue(first.contains("Applied 2 migration(s) to keyspace " + keyspace), first);
-      assertTrue(first.contains("001_journal.cql") && first.contains("002_snapshots.cql"), first);
+      assertTrue(first.contains("Applied 3 migration(s) to keyspace " + keyspace), first);
+      assertTrue(first.contains("001_journal.cql") && first.contains("002_snapshots.cql") && first.contains("003_push_offsets.cql"), first);
 
       out.reset();
       assertEquals(0, cli.run("migrate", "--contact-point=" + contactPoint, "--keyspace=" + keyspace));

@@ -13,8 +13,8 @@ class MigrationsTest {
   @Test
   void bundledMigrationsAreListedInOrder() {
     List<Migration> migrations = Migrations.bundled();
-    assertEquals(List.of("001_journal.cql", "002_snapshots.cql"), migrations.stream().map(Migration::name).toList());
-    assertEquals(List.of(1, 2), migrations.stream().map(Migration::version).toList());
+    assertEquals(List.of("001_journal.cql", "002_snapshots.cql", "003_push_offsets.cql"), migrations.stream().map(Migration::name).toList());
+    assertEquals(List.of(1, 2, 3), migrations.stream().map(Migration::version).toList());
   }
 
   @Test

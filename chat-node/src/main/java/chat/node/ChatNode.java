@@ -7,6 +7,8 @@ import chat.node.gateway.WebSocketGateway;
 import chat.node.http.DevTokenRoute;
 import chat.node.http.HealthRoutes;
 import chat.node.http.WebClientRoute;
+import chat.node.push.PushPipeline;
+import chat.node.push.PushPipelineSettings;
 import chat.node.room.ChatRoom;
 import chat.node.room.RoomTimeline;
 import chat.node.user.JournalUnreadCounter;
@@ -80,6 +82,9 @@ public final class ChatNode {
     var memberSessions = new ShardedMemberSessions(sharding);
     sharding.init(Entity.of(ChatRoom.ENTITY_KEY,
         ctx -> ChatRoom.create(ctx.getEntityId(), ChatRoom.persistenceId(ctx.getEntityId()), memberSessions, settings.room())));
+
+    PushPipeline.start(system, PushPipelineSettings.fromConfig(system.settings().config()), sharding,
+        settings.cassandra().keyspace(), settings.gateway().askTimeout());
 
     var authenticator = new JwtAuthenticator(settings.auth(), Clock.systemUTC());
     var gateway = new WebSocketGateway(system, settings, sharding, timeline, authenticator);

@@ -135,7 +135,8 @@ public record ChatNodeSettings(
             g.getInt("rate-limits.abuse-threshold"),
             g.getDuration("rate-limits.abuse-window"),
             r.getInt("max-rooms-per-user")),
-        new RoomSettings(r.getInt("max-members"), r.getInt("snapshot-every")),
+        new RoomSettings(r.getInt("max-members"), r.getInt("snapshot-every"),
+            root.getBoolean("chat.push.enabled") ? root.getInt("chat.push.tags") : 0),
         Cassandra.fromConfig(root));
     settings.check();
     return settings;

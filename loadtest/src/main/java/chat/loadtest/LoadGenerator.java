@@ -23,24 +23,45 @@ import java.util.concurrent.atomic.AtomicLong;
  * send-to-receive latency (percentiles), loss, duplicates and reordering, not just throughput.
  *
  * <pre>java -jar loadtest/target/chat-loadtest.jar --url http://127.0.0.1:8080 --users 20 --rate 5 --seconds 30 --warmup 10</pre>
+ *
+ * <p>With {@code --offline 5 --kafka 127.0.0.1:9092}, five members never connect and the run ends by
+ * checking that Kafka holds a push request for each of them for every message ({@link PushAudit}).
  */
 public final class LoadGenerator {
 
-  private record Options(URI http, int users, double ratePerUser, int seconds, int warmupSeconds) {}
+  /**
+   * {@code offline}: members of the room who never connect, so every message is a push request for each;
+   * with {@code kafka} (bootstrap servers), the run ends by checking that the push request topic holds
+   * one for every message and offline member ({@link PushAudit}).
+   */
+  private record Options(URI http, int users, double ratePerUser, int seconds, int warmupSeconds, int offline,
+      String kafka, int pushTimeoutSeconds) {}
 
   public static void main(String[] args) throws Exception {
     Options o = parse(args);
     Report report = run(o.http(), o.users(), o.ratePerUser(), Duration.ofSeconds(o.seconds()),
-        Duration.ofSeconds(o.warmupSeconds()));
+        Duration.ofSeconds(o.warmupSeconds()), o.offline());
     System.out.println(report.render());
-    System.exit(report.lost() == 0 && report.duplicates() == 0 && report.reordered() == 0 ? 0 : 1);
+    boolean ok = report.lost() == 0 && report.duplicates() == 0 && report.reordered() == 0;
+    if (!o.kafka().isEmpty() && o.offline() > 0) {
+      PushAudit.Result push = PushAudit.audit(o.kafka(), report.roomId(), report.offline(), 2, report.lastSeq(),
+          Duration.ofSeconds(o.pushTimeoutSeconds()));
+      System.out.println(push.render());
+      ok &= push.missing() == 0;
+    }
+    System.exit(ok ? 0 : 1);
+  }
+
+  public static Report run(URI http, int users, double ratePerUser, Duration duration, Duration warmup)
+      throws Exception {
+    return run(http, users, ratePerUser, duration, warmup, 0);
   }
 
   /**
    * Messages sent during {@code warmup} (JIT, connection pools, Cassandra caches) count for loss,
    * duplicates and order, but not for latency.
    */
-  public static Report run(URI http, int users, double ratePerUser, Duration duration, Duration warmup)
+  public static Report run(URI http, int users, double ratePerUser, Duration duration, Duration warmup, int offline)
       throws Exception {
     URI ws = URI.create(http.toString().replaceFirst("^http", "ws") + "/v1/ws");
     String run = Long.toString(System.currentTimeMillis(), 36);
@@ -57,6 +78,11 @@ public final class LoadGenerator {
       for (int i = 1; i < users; i++) {
         others.add("load-" + run + "-" + i);
       }
+      List<String> offlineMembers = new ArrayList<>();
+      for (int i = 0; i < offline; i++) {
+        offlineMembers.add("load-" + run + "-offline-" + i);
+      }
+      others.addAll(offlineMembers);
       String roomId = clients.get(0).createRoom(null, "load " + run, others, null).get(10, TimeUnit.SECONDS).room().roomId();
 
       Map<String, Long> sentAt = new ConcurrentHashMap<>();
@@ -70,7 +96,8 @@ public final class LoadGenerator {
       AtomicLong sent = new AtomicLong();
       AtomicLong failed = new AtomicLong();
       long periodMicros = (long) (1_000_000 / ratePerUser);
-      long measureFrom = System.nanoTime() + warmup.toNanos();
+      long started = System.nanoTime();
+      long measureFrom = started + warmup.toNanos();
       List<CompletableFuture<?>> acks = new ArrayList<>();
       for (int i = 0; i < users; i++) {
         ChatClient client = clients.get(i);
@@ -101,7 +128,8 @@ public final class LoadGenerator {
       for (Member member : members) {
         member.awaitSeq(expectedLastSeq, Duration.ofSeconds(30));
       }
-      return Report.of(users, duration, sent.get(), failed.get(), expectedLastSeq, members);
+      return Report.of(users, duration, sent.get(), failed.get(), expectedLastSeq, members, roomId, offlineMembers,
+          started);
     } finally {
       members.forEach(Member::stop);
       clients.forEach(ChatClient::close);
@@ -114,6 +142,8 @@ public final class LoadGenerator {
     private final String roomId;
     private final Map<String, Long> sentAt;
     final List<Long> latenciesMicros = new ArrayList<>();
+    /** When each measured message was sent (System.nanoTime), in the order of {@link #latenciesMicros}. */
+    final List<Long> sentNanos = new ArrayList<>();
     final Map<Long, Integer> seen = new HashMap<>();
     long highest;
     long reordered;
@@ -142,6 +172,7 @@ public final class LoadGenerator {
               Long at = sentAt.get(m.clientMsgId());
               if (at != null) {
                 latenciesMicros.add((now - at) / 1000);
+                sentNanos.add(at);
               }
               seen.merge(m.seq(), 1, Integer::sum);
               if (m.seq() < highest) {
@@ -169,12 +200,20 @@ public final class LoadGenerator {
     }
   }
 
-  /** The outcome of a run. Seqs 2..lastSeq are the messages (1 is the room's creation). */
+  /**
+   * The outcome of a run. Seqs 2..lastSeq are the messages (1 is the room's creation). {@code timeline}:
+   * p50 and p99 per {@link #WINDOW_SECONDS} seconds of sending (index 0 is the run's first window).
+   */
   public record Report(
       int users, Duration duration, long sent, long failed, long delivered, long lost, long duplicates,
-      long reordered, long p50Micros, long p95Micros, long p99Micros, long maxMicros) {
+      long reordered, long p50Micros, long p95Micros, long p99Micros, long maxMicros, String roomId,
+      List<String> offline, long lastSeq, List<long[]> timeline) {
 
-    static Report of(int users, Duration duration, long sent, long failed, long lastSeq, List<Member> members) {
+    static final int WINDOW_SECONDS = 5;
+
+    static Report of(int users, Duration duration, long sent, long failed, long lastSeq, List<Member> members,
+        String roomId, List<String> offline, long started) {
+      java.util.TreeMap<Long, List<Long>> windows = new java.util.TreeMap<>();
       long delivered = 0;
       long lost = 0;
       long duplicates = 0;
@@ -193,12 +232,21 @@ public final class LoadGenerator {
           }
           reordered += m.reordered;
           all.addAll(m.latenciesMicros);
+          for (int i = 0; i < m.latenciesMicros.size(); i++) {
+            long window = (m.sentNanos.get(i) - started) / 1_000_000_000L / WINDOW_SECONDS;
+            windows.computeIfAbsent(window, w -> new ArrayList<>()).add(m.latenciesMicros.get(i));
+          }
         }
       }
       long[] sorted = all.stream().mapToLong(Long::longValue).sorted().toArray();
+      List<long[]> timeline = new ArrayList<>();
+      windows.forEach((window, latencies) -> {
+        long[] w = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        timeline.add(new long[] {window * WINDOW_SECONDS, percentile(w, 50), percentile(w, 99), w.length});
+      });
       return new Report(users, duration, sent, failed, delivered, lost, duplicates, reordered,
           percentile(sorted, 50), percentile(sorted, 95), percentile(sorted, 99),
-          sorted.length == 0 ? 0 : sorted[sorted.length - 1]);
+          sorted.length == 0 ? 0 : sorted[sorted.length - 1], roomId, List.copyOf(offline), lastSeq, timeline);
     }
 
     private static long percentile(long[] sorted, double p) {
@@ -214,17 +262,22 @@ public final class LoadGenerator {
     }
 
     String render() {
-      return String.format(
-          "users=%d duration=%ds sent=%d failed=%d deliveries=%d lost=%d duplicates=%d reordered=%d%n"
+      StringBuilder out = new StringBuilder(String.format(
+          "users=%d offline=%d duration=%ds sent=%d failed=%d deliveries=%d lost=%d duplicates=%d reordered=%d%n"
               + "send->receive latency: p50=%.1fms p95=%.1fms p99=%.1fms max=%.1fms",
-          users, duration.toSeconds(), sent, failed, delivered, lost, duplicates, reordered,
-          p50Micros / 1000.0, p95Micros / 1000.0, p99Micros / 1000.0, maxMicros / 1000.0);
+          users, offline.size(), duration.toSeconds(), sent, failed, delivered, lost, duplicates, reordered,
+          p50Micros / 1000.0, p95Micros / 1000.0, p99Micros / 1000.0, maxMicros / 1000.0));
+      out.append(String.format("%nper %d s of sending (from the run's start): ", WINDOW_SECONDS));
+      for (long[] w : timeline) {
+        out.append(String.format("%n  %3ds  p50=%.1fms p99=%.1fms (%d)", w[0], w[1] / 1000.0, w[2] / 1000.0, w[3]));
+      }
+      return out.toString();
     }
   }
 
   private static Options parse(String[] args) {
     Map<String, String> o = new HashMap<>(Map.of("--url", "http://127.0.0.1:8080", "--users", "10",
-        "--rate", "5", "--seconds", "20", "--warmup", "10"));
+        "--rate", "5", "--seconds", "20", "--warmup", "10", "--offline", "0", "--kafka", "", "--push-timeout", "120"));
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!o.containsKey(args[i])) {
         throw new IllegalArgumentException("unknown option " + args[i] + "; options: " + o.keySet());
@@ -235,6 +288,7 @@ public final class LoadGenerator {
       throw new IllegalArgumentException("options come in pairs: " + Arrays.toString(args));
     }
     return new Options(URI.create(o.get("--url")), Integer.parseInt(o.get("--users")),
-        Double.parseDouble(o.get("--rate")), Integer.parseInt(o.get("--seconds")), Integer.parseInt(o.get("--warmup")));
+        Double.parseDouble(o.get("--rate")), Integer.parseInt(o.get("--seconds")), Integer.parseInt(o.get("--warmup")),
+        Integer.parseInt(o.get("--offline")), o.get("--kafka"), Integer.parseInt(o.get("--push-timeout")));
   }
 }

@@ -35,6 +35,10 @@ import java.util.List;
   @JsonSubTypes.Type(value = ClientFrame.RenameRoom.class, name = "rename_room"),
   @JsonSubTypes.Type(value = ClientFrame.SetRole.class, name = "set_role"),
   @JsonSubTypes.Type(value = ClientFrame.DeleteRoom.class, name = "delete_room"),
+  @JsonSubTypes.Type(value = ClientFrame.RegisterPush.class, name = "register_push"),
+  @JsonSubTypes.Type(value = ClientFrame.UnregisterPush.class, name = "unregister_push"),
+  @JsonSubTypes.Type(value = ClientFrame.SetRoomNotifications.class, name = "set_room_notifications"),
+  @JsonSubTypes.Type(value = ClientFrame.SetPushPreviews.class, name = "set_push_previews"),
 })
 public sealed interface ClientFrame {
 
@@ -90,6 +94,21 @@ public sealed interface ClientFrame {
 
   /** The caller started ({@code active}) or stopped typing in a room. */
   record Typing(String id, String roomId, Boolean active) implements ClientFrame {}
+
+  /**
+   * Registers this device's push token (needs a {@code device} in hello), replacing the device's previous
+   * one. While none of the user's devices receives a room's messages, they are announced to it by push.
+   */
+  record RegisterPush(String id, PushPlatform platform, String token) implements ClientFrame {}
+
+  /** Removes this device's push token (e.g. at sign-out). */
+  record UnregisterPush(String id) implements ClientFrame {}
+
+  /** The user's choice of push notifications for one room, for all devices. */
+  record SetRoomNotifications(String id, String roomId, NotificationLevel level) implements ClientFrame {}
+
+  /** Whether pushes may show message text (for all rooms and devices of the user). On by default. */
+  record SetPushPreviews(String id, Boolean enabled) implements ClientFrame {}
 
   /** Application-level liveness check; answered with {@link AckResult.Pong}. */
   record Ping(String id) implements ClientFrame {}

@@ -66,9 +66,15 @@ public enum ErrorCode {
   SLOW_CONSUMER("slow_consumer", true),
   /** The connection's token expired (and no fresh one came with reauthenticate); reconnect with a new one. */
   TOKEN_EXPIRED("token_expired", true),
-  /** Requests kept coming far over the rate limit; the connection is closed. */
+  /**
+   * The connection kept sending refused frames (over the rate limit, malformed, failed authentication,
+   * denied presence watches); it is closed.
+   */
   POLICY_VIOLATION("policy_violation", false),
-  /** The user (or this address) has too many open connections. */
+  /**
+   * The user has too many open connections (counted cluster-wide). Too many from one address are refused
+   * at the upgrade with HTTP 429 instead, before the WebSocket opens.
+   */
   TOO_MANY_CONNECTIONS("too_many_connections", true),
   /** Nothing arrived from the client for too long (see the heartbeat rule); reconnect. */
   IDLE_TIMEOUT("idle_timeout", true),

@@ -1,6 +1,5 @@
 package chat.protocol;
 
-import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -27,7 +26,7 @@ public final class FrameValidator {
       return Optional.of(new DecodeResult.Invalid(safeId(frame.id()), ErrorCode.INVALID_REQUEST, problem));
     }
     if (frame instanceof ClientFrame.Send send
-        && send.body().getBytes(StandardCharsets.UTF_8).length > limits.maxBodyBytes()) {
+        && Utf8.length(send.body()) > limits.maxBodyBytes()) {
       return Optional.of(new DecodeResult.Invalid(
           send.id(), ErrorCode.MESSAGE_TOO_LARGE,
           "body is larger than " + limits.maxBodyBytes() + " bytes of UTF-8"));
@@ -40,8 +39,8 @@ public final class FrameValidator {
     if (frame instanceof ClientFrame.Hello h) {
       return h.protocol() == null ? "protocol is required"
           : h.token() != null && h.token().isBlank() ? "token must not be blank"
-          : h.device() != null && (blank(h.device()) || h.device().length() > Protocol.MAX_DEVICE_ID_CHARS)
-              ? "device must be 1 to " + Protocol.MAX_DEVICE_ID_CHARS + " characters" : null;
+          : h.device() != null && !Protocol.DEVICE_ID.matcher(h.device()).matches()
+              ? "device must match " + Protocol.DEVICE_ID.pattern() + " (e.g. a UUID)" : null;
     } else if (frame instanceof ClientFrame.RemoveMember r) {
       return firstOf(room(r.roomId()), user("user", r.user()));
     } else if (frame instanceof ClientFrame.RenameRoom r) {
@@ -51,6 +50,14 @@ public final class FrameValidator {
       return firstOf(room(r.roomId()), user("user", r.user()), r.role() == null ? "role is required: member, admin or owner" : null);
     } else if (frame instanceof ClientFrame.DeleteRoom d) {
       return room(d.roomId());
+    } else if (frame instanceof ClientFrame.RegisterPush r) {
+      return firstOf(r.platform() == null ? "platform is required: fcm or apns" : null,
+          r.token() == null || !Protocol.PUSH_TOKEN.matcher(r.token()).matches()
+              ? "token is required: 1 to 1024 printable ASCII characters without spaces" : null);
+    } else if (frame instanceof ClientFrame.SetRoomNotifications n) {
+      return firstOf(room(n.roomId()), n.level() == null ? "level is required: all, no_preview or muted" : null);
+    } else if (frame instanceof ClientFrame.SetPushPreviews p) {
+      return p.enabled() == null ? "enabled is required" : null;
     } else if (frame instanceof ClientFrame.Reauthenticate r) {
       return blank(r.token()) ? "token is required" : null;
     } else if (frame instanceof ClientFrame.Received r) {
@@ -89,7 +96,7 @@ public final class FrameValidator {
     } else if (frame instanceof ClientFrame.History h) {
       return history(h);
     }
-    return null; // ping, list_rooms: nothing besides the id
+    return null; // ping, list_rooms, unregister_push: nothing besides the id
   }
 
   private String createRoom(ClientFrame.CreateRoom c) {

@@ -28,9 +28,12 @@ public final class Protocol {
 
   public static final int MAX_REQUEST_ID_CHARS = 64;
   public static final int MAX_CLIENT_MSG_ID_CHARS = 64;
-  public static final int MAX_DEVICE_ID_CHARS = 64;
+  /** Device ids: like room ids, 1 to 64 characters (a UUID fits, with a prefix); stored and logged as given. */
+  public static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._@:-]{1,64}");
   public static final int MAX_CURSORS_PER_RECEIVED = 500;
-  /** Users one watch_presence may name; a connection watches at most {@code maxWatchedUsers} in all. */
+  /** Push tokens: printable ASCII without spaces, 1 to 1024 characters (FCM and APNs tokens are far shorter). */
+  public static final Pattern PUSH_TOKEN = Pattern.compile("[\\x21-\\x7E]{1,1024}");
+  /** Users one watch_presence may name, and a connection may follow in all. */
   public static final int MAX_USERS_PER_WATCH = 200;
   public static final int MAX_ROOM_NAME_CHARS = 100;
   public static final int MAX_INITIAL_MEMBERS = 100;

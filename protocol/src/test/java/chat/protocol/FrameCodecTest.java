@@ -33,6 +33,10 @@ class FrameCodecTest {
         new ClientFrame.SetRole("1l", "team-1", "bob", RoomRole.ADMIN),
         new ClientFrame.DeleteRoom("1m", "team-1"),
         new ClientFrame.Reauthenticate("1n", "tok"),
+        new ClientFrame.RegisterPush("1o", PushPlatform.APNS, "a1b2c3"),
+        new ClientFrame.UnregisterPush("1p"),
+        new ClientFrame.SetRoomNotifications("1q", "team-1", NotificationLevel.NO_PREVIEW),
+        new ClientFrame.SetPushPreviews("1r", false),
         new ClientFrame.Ping("2"),
         new ClientFrame.CreateRoom("3", "team-1", "Team", List.of("bob"), Visibility.PUBLIC),
         new ClientFrame.CreateRoom("3b", null, "Team", null, null),
@@ -59,7 +63,7 @@ class FrameCodecTest {
         new ServerFrame.Ack("1", new AckResult.Welcome("alice", 1, 5, LIMITS, true)),
         new ServerFrame.Ack("2", new AckResult.Pong(5)),
         new ServerFrame.Ack("3", new AckResult.Room(new RoomInfo("r", RoomKind.GROUP, "Team", Visibility.PRIVATE, "alice", List.of("alice", "bob"), 3, 10, "alice", List.of("bob")))),
-        new ServerFrame.Ack("4", new AckResult.Rooms(List.of(new RoomSummary("dm:a:b", RoomKind.DM, null, "b", 4, 2)))),
+        new ServerFrame.Ack("4", new AckResult.Rooms(List.of(new RoomSummary("dm:a:b", RoomKind.DM, null, "b", 4, 2, NotificationLevel.MUTED)))),
         new ServerFrame.Ack("5", new AckResult.Left("r", 9)),
         new ServerFrame.Ack("6", new AckResult.Sent("r", 2, 1000, true)),
         new ServerFrame.Ack("7", new AckResult.HistoryPage("r", List.of(
@@ -139,7 +143,13 @@ class FrameCodecTest {
         Arguments.of("{\"id\":\"7\",\"type\":\"read\",\"roomId\":\"r\"}", "7", ErrorCode.INVALID_REQUEST),
         Arguments.of("{\"id\":\"7\",\"type\":\"received\",\"cursors\":{\"r\":0}}", "7", ErrorCode.INVALID_REQUEST),
         Arguments.of("{\"id\":\"7\",\"type\":\"received\",\"cursors\":{\"r\":\"x\"}}", "7", ErrorCode.INVALID_REQUEST),
-        Arguments.of("{\"id\":\"8\",\"type\":\"hello\",\"protocol\":1,\"token\":\"t\",\"device\":\"\"}", "8", ErrorCode.INVALID_REQUEST));
+        Arguments.of("{\"id\":\"8\",\"type\":\"hello\",\"protocol\":1,\"token\":\"t\",\"device\":\"\"}", "8", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"8\",\"type\":\"hello\",\"protocol\":1,\"token\":\"t\",\"device\":\"pho\\nne\"}", "8", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"9\",\"type\":\"register_push\",\"platform\":\"fcm\"}", "9", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"9\",\"type\":\"register_push\",\"platform\":\"mpns\",\"token\":\"t\"}", "9", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"9\",\"type\":\"register_push\",\"platform\":\"fcm\",\"token\":\"a b\"}", "9", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"9\",\"type\":\"set_room_notifications\",\"roomId\":\"r\",\"level\":\"loud\"}", "9", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"9\",\"type\":\"set_push_previews\"}", "9", ErrorCode.INVALID_REQUEST));
   }
 
   @ParameterizedTest

@@ -1,6 +1,10 @@
 package chat.cassandra.journal;
 
+import chat.cassandra.CliArgs;
+import chat.cassandra.CliUsageException;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 
 /**
  * Which events of one journal to show: by sequence number (inclusive, read from Cassandra as a range) and by
@@ -8,10 +12,20 @@ import java.time.Instant;
  */
 public record EventRange(long fromSeq, long toSeq, Instant fromTime, Instant toTime) {
 
-  public static final EventRange ALL = new EventRange(1, Long.MAX_VALUE, null, null);
-
   public EventRange {
     fromSeq = Math.max(1, fromSeq);
+  }
+
+  /** From the {@code --from}, {@code --to} and {@code --zone} options; a range that holds nothing is a usage error. */
+  static EventRange parse(CliArgs args, Clock clock) {
+    ZoneId zone = RangeBound.zone(args.value("zone").orElse(null));
+    EventRange range = of(
+        args.value("from").map(v -> RangeBound.parse("from", v, zone, clock)).orElse(null),
+        args.value("to").map(v -> RangeBound.parse("to", v, zone, clock)).orElse(null));
+    if (range.isEmpty()) {
+      throw new CliUsageException("--from is after --to: the range holds no events");
+    }
+    return range;
   }
 
   public static EventRange of(RangeBound from, RangeBound to) {

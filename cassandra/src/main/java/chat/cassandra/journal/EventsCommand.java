@@ -2,7 +2,6 @@ package chat.cassandra.journal;
 
 import chat.cassandra.CliArgs;
 import java.time.Clock;
-import java.time.ZoneId;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -66,10 +65,7 @@ final class EventsCommand extends JournalCommand {
   @Override
   Run parse(CliArgs args) {
     String input = args.requiredPositional(0, "persistence id (e.g. 'ChatRoom|g:abc', or just g:abc)");
-    ZoneId zone = RangeBound.zone(args.value("zone").orElse(null));
-    RangeBound from = args.value("from").map(v -> RangeBound.parse("from", v, zone, clock)).orElse(null);
-    RangeBound to = args.value("to").map(v -> RangeBound.parse("to", v, zone, clock)).orElse(null);
-    EventRange range = EventRange.of(from, to);
+    EventRange range = EventRange.parse(args, clock);
     long limit = positiveLong(args, "limit", Long.MAX_VALUE);
     return (reader, out, err) -> {
       String id = Ids.resolve(reader, input, null);
@@ -87,7 +83,7 @@ final class EventsCommand extends JournalCommand {
       long last = 0;
       long read = 0;
       Iterator<JournalRow> rows = reader.rows(id, fromSeq, range.toSeq());
-      while (rows.hasNext() && printed < limit) {
+      while (rows.hasNext() && printed < limit && !out.checkError()) { // stop once the reader went away
         JournalRow row = rows.next();
         long seq = row.sequenceNr();
         long count = ++read;

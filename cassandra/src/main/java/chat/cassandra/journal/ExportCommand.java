@@ -9,9 +9,9 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.time.ZoneId;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -79,10 +79,7 @@ final class ExportCommand extends JournalCommand {
   @Override
   Run parse(CliArgs args) {
     String input = args.requiredPositional(0, "persistence id (e.g. 'ChatRoom|g:abc', or just g:abc)");
-    ZoneId zone = RangeBound.zone(args.value("zone").orElse(null));
-    EventRange range = EventRange.of(
-        args.value("from").map(v -> RangeBound.parse("from", v, zone, clock)).orElse(null),
-        args.value("to").map(v -> RangeBound.parse("to", v, zone, clock)).orElse(null));
+    EventRange range = EventRange.parse(args, clock);
     Path output = args.value("output").map(Path::of).orElse(null);
     if (output != null && Files.exists(output)) {
       throw new CliUsageException("--output " + output + " exists; export never overwrites a file");
@@ -92,8 +89,17 @@ final class ExportCommand extends JournalCommand {
       if (output == null) {
         return export(reader, id, range, new PrintWriterOnStream(out), err, "stdout");
       }
-      try (Writer file = Files.newBufferedWriter(output, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW)) {
-        return export(reader, id, range, file, err, output.toString());
+      // written aside and moved into place only when complete: a failed export leaves no file to import
+      Path partial = output.resolveSibling(output.getFileName() + ".partial");
+      try {
+        int code;
+        try (Writer file = Files.newBufferedWriter(partial, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW)) {
+          code = export(reader, id, range, file, err, output.toString());
+        }
+        Files.move(partial, output, StandardCopyOption.ATOMIC_MOVE);
+        return code;
+      } finally {
+        Files.deleteIfExists(partial);
       }
     };
   }

@@ -78,7 +78,7 @@ final class IdsCommand extends JournalCommand {
       Map<String, long[]> perType = new TreeMap<>(); // type → {ids, events}
       long done = 0;
       for (String id : ids) {
-        long[] total = perType.computeIfAbsent(typeOf(id), t -> new long[2]);
+        long[] total = perType.computeIfAbsent(EntityKind.entityType(id), t -> new long[2]);
         total[0]++;
         if (!counts) {
           out.println(json ? EventJson.write(EventJson.MAPPER.createObjectNode().put("persistenceId", id)) : id);
@@ -102,14 +102,10 @@ final class IdsCommand extends JournalCommand {
     };
   }
 
-  private static String typeOf(String id) {
-    return EntityKind.entityType(id);
-  }
-
   private static ObjectNode jsonOf(JournalReader.IdSummary s) {
     ObjectNode node = EventJson.MAPPER.createObjectNode();
     node.put("persistenceId", s.persistenceId());
-    node.put("entityType", typeOf(s.persistenceId()));
+    node.put("entityType", EntityKind.entityType(s.persistenceId()));
     node.put("events", s.events());
     node.put("firstSeq", s.firstSeq());
     node.put("lastSeq", s.lastSeq());

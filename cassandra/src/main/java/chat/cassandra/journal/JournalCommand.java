@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 /**
  * What every inspector command shares: the connection options, {@code --help}, and the order of work. The
  * command line is checked completely before connecting ({@link #parse}), so a typo is a usage error even when
- * Cassandra is down; then one read-only session is opened for the run.
+ * Cassandra is down; then one session is opened for the run (only {@code import} writes through it).
  */
 abstract class JournalCommand implements CliCommand {
 

@@ -80,6 +80,9 @@ public final class JournalSession implements AutoCloseable {
         .withString(DefaultDriverOption.LOAD_BALANCING_LOCAL_DATACENTER, options.datacenter())
         .withBoolean(DefaultDriverOption.RECONNECT_ON_INIT, false)
         .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, REQUEST_TIMEOUT)
+        // what the journal plugin reads and writes at: a lagging replica must not look like a gap, and an
+        // import must be as durable as the node's own writes
+        .withString(DefaultDriverOption.REQUEST_CONSISTENCY, "QUORUM")
         .withDuration(DefaultDriverOption.CONNECTION_CONNECT_TIMEOUT, CONNECT_TIMEOUT)
         // a CLI run closes at once; the default 2 s quiet period only helps long-lived applications
         .withInt(DefaultDriverOption.NETTY_IO_SHUTDOWN_QUIET_PERIOD, 0)
@@ -156,10 +159,6 @@ public final class JournalSession implements AutoCloseable {
 
   public CqlSession cql() {
     return session;
-  }
-
-  public ConnectionOptions options() {
-    return options;
   }
 
   public String keyspace() {

@@ -100,7 +100,9 @@ final class TailCommand extends JournalCommand {
       long deadline = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
       PayloadDecoder decoder = new PayloadDecoder();
       long printed = 0;
-      while (printed < limit && System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
+      // out.checkError(): the reader went away (`tail ... | head -1`), so nobody is following any more
+      while (printed < limit && System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()
+          && !out.checkError()) {
         if (type != null) {
           for (String id : reader.persistenceIds(type, false, n -> { })) {
             cursors.putIfAbsent(id, 0L); // created since the last poll: from its first event
@@ -120,7 +122,8 @@ final class TailCommand extends JournalCommand {
           }
         }
       }
-      err.println("Stopped after " + plural(printed, "event"));
+      err.println("Stopped after " + plural(printed, "event")
+          + (out.checkError() ? ": the output was closed" : ""));
       return 0;
     };
   }

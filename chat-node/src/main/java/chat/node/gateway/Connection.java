@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -70,6 +71,9 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   record StreamFailed(Throwable cause) implements Command {}
 
   private record Answered(ServerFrame frame) implements Command {}
+
+  /** The answer to a watch_presence for {@code asked} (the users it named that were not watched yet). */
+  private record WatchAnswered(ServerFrame frame, Set<String> asked) implements Command {}
 
   private record Delivered(UserSession.ToConnection message) implements Command {}
 
@@ -153,6 +157,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private String sessionIncarnation;
   /** Users whose presence this connection follows, with what it last told the client. */
   private final Map<String, ServerFrame.Presence> watched = new HashMap<>();
+  /** Users named in a watch_presence still being answered: they count toward the cap already. */
+  private final Set<String> pendingWatches = new HashSet<>();
   private long lastInboundNanos = System.nanoTime();
   /** When recent requests were refused for the rate limit (bounded by the abuse threshold). */
   private final ArrayDeque<Long> refusals = new ArrayDeque<>();
@@ -232,6 +238,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
           return this;
         })
         .onMessage(WatchesRenewed.class, this::onWatchesRenewed)
+        .onMessage(WatchAnswered.class, this::onWatchAnswered)
         .onMessageEquals(IdleCheck.INSTANCE, () -> {
           long silentFor = System.nanoTime() - lastInboundNanos;
           return silentFor > deps.settings().clientIdleTimeout().toNanos()
@@ -296,27 +303,93 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     }
     ClientFrame frame = ((DecodeResult.Valid) decoded).frame();
     if (frame instanceof ClientFrame.Hello hello) {
-      write(hello(hello));
+      answerOrRefuse(hello(hello));
     } else if (userId == null) {
-      write(ServerFrame.Error.of(frame.id(), ErrorCode.UNAUTHENTICATED, "send hello with a token first"));
-    } else if (frame instanceof ClientFrame.Reauthenticate r) {
-      write(reauthenticate(r));
+      answerOrRefuse(ServerFrame.Error.of(frame.id(), ErrorCode.UNAUTHENTICATED, "send hello with a token first"));
     } else if (overLimit(frame)) {
       return;
+    } else if (frame instanceof ClientFrame.Reauthenticate r) {
+      answerOrRefuse(reauthenticate(r));
+    } else if (frame instanceof ClientFrame.WatchPresence w) {
+      watch(w);
+    } else if (frame instanceof ClientFrame.UnwatchPresence u) {
+      unwatch(u);
     } else {
-      if (frame instanceof ClientFrame.WatchPresence w
-          && watched.size() + (int) w.users().stream().filter(u -> !watched.containsKey(u)).count() > Protocol.MAX_USERS_PER_WATCH) {
-        write(ServerFrame.Error.of(frame.id(), ErrorCode.INVALID_REQUEST,
-            "a connection watches at most " + Protocol.MAX_USERS_PER_WATCH + " users; unwatch some first"));
-        return;
-      }
-      if (frame instanceof ClientFrame.UnwatchPresence u) {
-        u.users().forEach(watched::remove);
-      }
-      inFlight++;
-      getContext().pipeToSelf(deps.requests().handle(caller(), frame), (answer, failure) ->
-          new Answered(failure == null ? answer
-              : ServerFrame.Error.of(frame.id(), ErrorCode.INTERNAL, "internal error")));
+      request(frame, answer -> new Answered(answer));
+    }
+  }
+
+  /** Writes an answer decided here; an error counts as a refusal (a bad token costs a signature check). */
+  private void answerOrRefuse(ServerFrame answer) {
+    write(answer);
+    if (answer instanceof ServerFrame.Error) {
+      refused();
+    }
+  }
+
+  /** Hands a request to the handler; {@code answered} wraps its answer (an internal error if it failed). */
+  private void request(ClientFrame frame, Function<ServerFrame, Command> answered) {
+    inFlight++;
+    getContext().pipeToSelf(deps.requests().handle(caller(), frame), (answer, failure) ->
+        answered.apply(failure == null ? answer
+            : ServerFrame.Error.of(frame.id(), ErrorCode.INTERNAL, "internal error")));
+  }
+
+  /**
+   * Only users not followed yet are asked (each ask may wake that user's session), and they are reserved
+   * at once, so that concurrent watches cannot pass the cap together.
+   */
+  private void watch(ClientFrame.WatchPresence w) {
+    Set<String> asked = new HashSet<>(w.users());
+    asked.removeAll(watched.keySet());
+    asked.removeAll(pendingWatches);
+    if (watched.size() + pendingWatches.size() + asked.size() > Protocol.MAX_USERS_PER_WATCH) {
+      write(ServerFrame.Error.of(w.id(), ErrorCode.INVALID_REQUEST,
+          "a connection watches at most " + Protocol.MAX_USERS_PER_WATCH + " users; unwatch some first"));
+      return;
+    }
+    pendingWatches.addAll(asked);
+    Set<String> reserved = Set.copyOf(asked);
+    request(new ClientFrame.WatchPresence(w.id(), List.copyOf(asked)), answer -> new WatchAnswered(answer, reserved));
+  }
+
+  private Behavior<Command> onWatchAnswered(WatchAnswered m) {
+    Set<String> stillWanted = new HashSet<>(m.asked());
+    stillWanted.retainAll(pendingWatches); // an unwatch meanwhile wins
+    pendingWatches.removeAll(m.asked());
+    ServerFrame answer = m.frame();
+    int denied = 0;
+    if (answer instanceof ServerFrame.Ack ack && ack.result() instanceof AckResult.PresenceList list) {
+      list.presences().stream().filter(p -> stillWanted.contains(p.user())).forEach(p -> watched.put(p.user(), p));
+      denied = list.denied().size();
+      // the answer names every user the client asked for, also those it already followed
+      answer = new ServerFrame.Ack(ack.id(), withKnownPresences(list));
+    }
+    onAnswered(new Answered(answer));
+    // asking about strangers wakes their sessions for nothing: persistent probing closes the connection
+    for (int i = 0; i < denied; i++) {
+      refused();
+    }
+    return this;
+  }
+
+  private AckResult.PresenceList withKnownPresences(AckResult.PresenceList list) {
+    List<ServerFrame.Presence> presences = new ArrayList<>(list.presences());
+    Set<String> answered = new HashSet<>();
+    presences.forEach(p -> answered.add(p.user()));
+    watched.values().stream().filter(p -> !answered.contains(p.user())).forEach(presences::add);
+    return new AckResult.PresenceList(presences, list.denied());
+  }
+
+  /** Only users this connection follows are told to forget it; others' sessions are left asleep. */
+  private void unwatch(ClientFrame.UnwatchPresence u) {
+    List<String> followed = u.users().stream().distinct()
+        .filter(user -> watched.remove(user) != null || pendingWatches.remove(user))
+        .toList();
+    if (followed.isEmpty()) {
+      write(new ServerFrame.Ack(u.id(), new AckResult.Ok()));
+    } else {
+      request(new ClientFrame.UnwatchPresence(u.id(), followed), answer -> new Answered(answer));
     }
   }
 
@@ -344,7 +417,6 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     var authenticated = (JwtAuthenticator.Authenticated) result;
     userId = authenticated.userId();
     deviceId = hello.device();
-    deps.rateLimits().connected(userId);
     timers.cancel(AuthDeadline.INSTANCE);
     expireAt(authenticated.expiresAt());
     if (deviceId != null) {
@@ -376,7 +448,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   }
 
   /**
-   * Counts a frame refused for the rate limit or for being malformed, and closes a connection that keeps
+   * Counts a refused frame (over the rate limit, malformed, failed authentication, a denied presence
+   * watch), and closes a connection that keeps
    * at it: more than {@code abuse-threshold} refusals within {@code abuse-window}.
    */
   private void refused() {
@@ -386,7 +459,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       refusals.removeFirst();
     }
     if (refusals.size() > deps.settings().abuseThreshold()) {
-      close(ErrorCode.POLICY_VIOLATION, "too many refused frames (malformed or over the rate limit);"
+      close(ErrorCode.POLICY_VIOLATION, "too many refused frames (malformed, unauthorised or over the rate limit);"
           + " fix or slow down the client before reconnecting");
     }
   }
@@ -417,9 +490,6 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   private Behavior<Command> onAnswered(Answered m) {
     inFlight--;
-    if (m.frame() instanceof ServerFrame.Ack ack && ack.result() instanceof AckResult.PresenceList list) {
-      list.presences().forEach(p -> watched.put(p.user(), p));
-    }
     write(m.frame());
     if (stalledAck != null && inFlight < deps.settings().maxInFlight()) {
       stalledAck.tell(StreamAck.INSTANCE);
@@ -698,7 +768,6 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private Behavior<Command> onStop() {
     deps.onStopped().accept(getContext().getSelf());
     if (userId != null) {
-      deps.rateLimits().disconnected(userId);
       session().tell(new UserSession.Disconnect(connectionId));
     }
     if (!outboundClosed && !outbound.isCompleted()) {

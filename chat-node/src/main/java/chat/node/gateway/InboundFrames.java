@@ -1,5 +1,6 @@
 package chat.node.gateway;
 
+import chat.protocol.Utf8;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
@@ -46,7 +47,7 @@ final class InboundFrames {
       TextMessage text = message.asTextMessage();
       if (text.isStrict()) {
         String s = text.getStrictText();
-        return CompletableFuture.completedFuture(classify(s, utf8Length(s)));
+        return CompletableFuture.completedFuture(classify(s, Utf8.length(s)));
       }
       var acc = new TextAccumulator();
       return drain(text.getStreamedText(), acc::add, acc::result);
@@ -98,7 +99,7 @@ final class InboundFrames {
 
     /** False once past the drop limit. */
     boolean add(String chunk) {
-      bytes += utf8Length(chunk);
+      bytes += Utf8.length(chunk);
       if (bytes <= maxFrameBytes) {
         text.append(chunk);
       }
@@ -108,23 +109,5 @@ final class InboundFrames {
     Inbound result() {
       return bytes > maxFrameBytes ? classify(null, bytes) : new Text(text.toString());
     }
-  }
-
-  static long utf8Length(CharSequence s) {
-    long n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        n += 1;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
   }
 }

@@ -1,6 +1,7 @@
 package chat.node.gateway;
 
 import chat.node.room.ChatRoom;
+import chat.node.user.PushSettings;
 import chat.node.user.UserSession;
 import chat.protocol.AckResult;
 import chat.protocol.ErrorCode;
@@ -8,6 +9,8 @@ import chat.protocol.PresenceStatus;
 import chat.protocol.ServerFrame;
 import chat.protocol.RoomInfo;
 import chat.protocol.RoomKind;
+import chat.protocol.NotificationLevel;
+import chat.protocol.PushPlatform;
 import chat.protocol.RoomSummary;
 import chat.protocol.TimelineItem;
 import chat.protocol.Visibility;
@@ -47,9 +50,32 @@ final class ProtocolMapping {
         view.owner(), List.copyOf(view.admins()));
   }
 
-  static RoomSummary summary(UserSession.Membership m, UserSession.ReadState read) {
+  static RoomSummary summary(UserSession.Membership m, UserSession.ReadState read, PushSettings.Level push) {
     return new RoomSummary(m.roomId(), kind(m.kind()), m.name(), m.peer(),
-        read == null ? 0 : read.readSeq(), read == null ? 0 : read.unread());
+        read == null ? 0 : read.readSeq(), read == null ? 0 : read.unread(), notifications(push));
+  }
+
+  static NotificationLevel notifications(PushSettings.Level level) {
+    return level == null ? NotificationLevel.ALL : switch (level) {
+      case ALL -> NotificationLevel.ALL;
+      case NO_PREVIEW -> NotificationLevel.NO_PREVIEW;
+      case MUTED -> NotificationLevel.MUTED;
+    };
+  }
+
+  static PushSettings.Level pushLevel(NotificationLevel level) {
+    return switch (level) {
+      case ALL -> PushSettings.Level.ALL;
+      case NO_PREVIEW -> PushSettings.Level.NO_PREVIEW;
+      case MUTED -> PushSettings.Level.MUTED;
+    };
+  }
+
+  static String platform(PushPlatform platform) {
+    return switch (platform) {
+      case FCM -> "fcm";
+      case APNS -> "apns";
+    };
   }
 
   static AckResult.Receipts receipts(String roomId, ChatRoom.Receipts r) {

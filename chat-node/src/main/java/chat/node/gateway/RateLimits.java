@@ -8,7 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Per-user token buckets on this node, shared by all the user's connections here: sends, typing, room
  * creation, history reads, and everything else. A user connected through several nodes gets each node's
- * allowance (at most {@code max-connections-per-user} of them). Thread-safe.
+ * allowance (at most {@code max-connections-per-user} of them). Buckets outlive connections, so that
+ * reconnecting does not refill them; {@link #sweep} forgets those that have refilled anyway. Thread-safe.
  */
 final class RateLimits {
 
@@ -28,6 +29,11 @@ final class RateLimits {
       this.refilledAt = now;
     }
 
+    /** Full again by {@code now}: as good as a new bucket, so it can be forgotten. */
+    synchronized boolean fullAt(long now) {
+      return tokens + (now - refilledAt) * rate.perSecond() / 1000.0 >= rate.burst();
+    }
+
     /** 0 if a token was taken, else the milliseconds until one will be there. */
     synchronized long take(long now) {
       tokens = Math.min(rate.burst(), tokens + (now - refilledAt) * rate.perSecond() / 1000.0);
@@ -42,7 +48,6 @@ final class RateLimits {
 
   private final Map<Kind, Rate> rates;
   private final ConcurrentHashMap<String, Map<Kind, Bucket>> users = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Integer> connections = new ConcurrentHashMap<>();
 
   RateLimits(Map<Kind, Rate> rates) {
     this.rates = new EnumMap<>(rates);
@@ -68,18 +73,15 @@ final class RateLimits {
     return buckets.computeIfAbsent(kind, k -> new Bucket(rates.get(k), nowMillis)).take(nowMillis);
   }
 
-  /** Buckets live while the user has a connection on this node. */
-  void connected(String user) {
-    connections.merge(user, 1, Integer::sum);
+  /**
+   * Forgets the users whose buckets have all refilled: what remains is bounded by the users active within
+   * the slowest refill time (a burst of 10 room creations at 0.5/s: 20 s).
+   */
+  void sweep(long nowMillis) {
+    users.entrySet().removeIf(user -> user.getValue().values().stream().allMatch(b -> b.fullAt(nowMillis)));
   }
 
-  void disconnected(String user) {
-    connections.computeIfPresent(user, (u, n) -> {
-      if (n <= 1) {
-        users.remove(u);
-        return null;
-      }
-      return n - 1;
-    });
+  int users() {
+    return users.size();
   }
 }

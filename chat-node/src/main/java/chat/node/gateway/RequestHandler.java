@@ -59,9 +59,26 @@ final class RequestHandler {
     CompletionStage<ServerFrame> answer;
     try {
       if (frame instanceof ClientFrame.Received received) {
-        answer = received(caller.userId(), caller.deviceId(), received);
+        answer = received(caller, received);
       } else if (frame instanceof ClientFrame.SetPresence p) {
         answer = setPresence(caller, p);
+      } else if (frame instanceof ClientFrame.RegisterPush r) {
+        answer = withDevice(caller, r.id(), "register_push", device -> session(caller.userId())
+            .<Done>ask(replyTo -> new UserSession.RegisterPushToken(device, ProtocolMapping.platform(r.platform()),
+                r.token(), replyTo), askTimeout));
+      } else if (frame instanceof ClientFrame.UnregisterPush u) {
+        answer = withDevice(caller, u.id(), "unregister_push", device -> session(caller.userId())
+            .<Done>ask(replyTo -> new UserSession.UnregisterPushToken(device, replyTo), askTimeout));
+      } else if (frame instanceof ClientFrame.SetRoomNotifications n) {
+        answer = session(caller.userId()).<UserSession.SettingReply>ask(replyTo -> new UserSession.SetRoomNotifications(
+                n.roomId(), ProtocolMapping.pushLevel(n.level()), replyTo), askTimeout)
+            .thenApply(reply -> reply instanceof UserSession.SettingSaved
+                ? ack(n.id(), new AckResult.Ok())
+                : ServerFrame.Error.of(n.id(), ErrorCode.NOT_MEMBER, "you are not a member of this room"));
+      } else if (frame instanceof ClientFrame.SetPushPreviews p) {
+        answer = session(caller.userId())
+            .<Done>ask(replyTo -> new UserSession.SetPushPreviews(p.enabled(), replyTo), askTimeout)
+            .thenApply(done -> ack(p.id(), new AckResult.Ok()));
       } else if (frame instanceof ClientFrame.WatchPresence w) {
         answer = watch(caller, w.users()).thenApply(list -> ack(w.id(), list));
       } else if (frame instanceof ClientFrame.UnwatchPresence u) {
@@ -111,13 +128,16 @@ final class RequestHandler {
     } else if (frame instanceof ClientFrame.RemoveMember r) {
       return room(r.roomId()).<ChatRoom.RoomReply>ask(replyTo -> new ChatRoom.RemoveMember(user, r.user(), replyTo), askTimeout)
           .thenCompose(reply -> {
-            if (!(reply instanceof ChatRoom.RoomReady ready)) {
+            if (reply instanceof ChatRoom.RoomReady unchanged) {
+              // not a member: nothing to record (in anybody's index)
+              return CompletableFuture.completedFuture(ack(id, new AckResult.Room(ProtocolMapping.room(unchanged.view()))));
+            }
+            if (!(reply instanceof ChatRoom.MemberRemoved removed)) {
               return CompletableFuture.completedFuture(rejected(id, (ChatRoom.Rejected) reply));
             }
             // the removed user's index: a tombstone at the removal
-            var tombstone = new UserSession.Membership(r.roomId(), ChatRoom.Kind.GROUP, null, null, ready.view().lastSeq(), false);
-            return recordMemberships(Map.of(r.user(), tombstone))
-                .thenApply(done -> ack(id, new AckResult.Room(ProtocolMapping.room(ready.view()))));
+            return recordMemberships(Map.of(r.user(), UserSession.Membership.tombstone(r.roomId(), removed.view().lastSeq())))
+                .thenApply(done -> ack(id, new AckResult.Room(ProtocolMapping.room(removed.view()))));
           });
     } else if (frame instanceof ClientFrame.RenameRoom r) {
       return roomAnswer(id, r.roomId(), replyTo -> new ChatRoom.Rename(user, r.name(), replyTo));
@@ -131,7 +151,7 @@ final class RequestHandler {
             }
             Map<String, UserSession.Membership> tombstones = new HashMap<>();
             deleted.formerMembers().forEach(m -> tombstones.put(m,
-                new UserSession.Membership(d.roomId(), ChatRoom.Kind.GROUP, null, null, deleted.seq(), false)));
+                UserSession.Membership.tombstone(d.roomId(), deleted.seq())));
             return recordMemberships(tombstones).thenApply(done -> ack(id, new AckResult.RoomDeleted(d.roomId(), deleted.seq())));
           });
     } else if (frame instanceof ClientFrame.GetRoom g) {
@@ -145,7 +165,7 @@ final class RequestHandler {
       return session(user).<UserSession.RoomList>ask(UserSession.ListRooms::new, askTimeout)
           .thenApply(list -> ack(id, new AckResult.Rooms(list.rooms().stream()
               .sorted(Comparator.comparing(UserSession.Membership::roomId))
-              .map(m -> ProtocolMapping.summary(m, list.reads().get(m.roomId())))
+              .map(m -> ProtocolMapping.summary(m, list.reads().get(m.roomId()), list.push().get(m.roomId())))
               .toList())));
     } else if (frame instanceof ClientFrame.Receipts r) {
       return room(r.roomId()).<ChatRoom.ReceiptsReply>ask(replyTo -> new ChatRoom.GetReceipts(user, r.seq(), replyTo), askTimeout)
@@ -273,15 +293,20 @@ final class RequestHandler {
         });
   }
 
-  /** Cursors are taken in memory by the session and journaled in batches; the answer does not wait for that. */
-  private CompletionStage<ServerFrame> received(String user, String device, ClientFrame.Received r) {
-    if (device == null) {
-      return CompletableFuture.completedFuture(ServerFrame.Error.of(r.id(), ErrorCode.INVALID_REQUEST,
-          "received needs a device: send hello with a device id"));
+  /** A request about the caller's device: refused when hello named none. */
+  private static CompletionStage<ServerFrame> withDevice(
+      Caller caller, String id, String what, java.util.function.Function<String, CompletionStage<Done>> request) {
+    if (caller.deviceId() == null) {
+      return CompletableFuture.completedFuture(ServerFrame.Error.of(id, ErrorCode.INVALID_REQUEST,
+          what + " needs a device: send hello with a device id"));
     }
-    return session(user)
-        .<Done>ask(replyTo -> new UserSession.AdvanceCursors(device, Map.copyOf(r.cursors()), replyTo), askTimeout)
-        .thenApply(done -> ack(r.id(), new AckResult.Ok()));
+    return request.apply(caller.deviceId()).thenApply(done -> ack(id, new AckResult.Ok()));
+  }
+
+  /** Cursors are taken in memory by the session and journaled in batches; the answer does not wait for that. */
+  private CompletionStage<ServerFrame> received(Caller caller, ClientFrame.Received r) {
+    return withDevice(caller, r.id(), "received", device -> session(caller.userId())
+        .<Done>ask(replyTo -> new UserSession.AdvanceCursors(device, Map.copyOf(r.cursors()), replyTo), askTimeout));
   }
 
   /** A room command answered with the room as it is afterwards. */
@@ -296,7 +321,7 @@ final class RequestHandler {
     return room(l.roomId()).<ChatRoom.LeaveReply>ask(r -> new ChatRoom.Leave(user, r), askTimeout)
         .thenCompose(reply -> {
           if (reply instanceof ChatRoom.Left left) {
-            var tombstone = new UserSession.Membership(l.roomId(), ChatRoom.Kind.GROUP, null, null, left.seq(), false);
+            var tombstone = UserSession.Membership.tombstone(l.roomId(), left.seq());
             return recordMemberships(Map.of(user, tombstone))
                 .thenApply(done -> ack(l.id(), new AckResult.Left(l.roomId(), left.seq())));
           }

@@ -3,6 +3,7 @@ package chat.node.gateway;
 import chat.node.auth.JwtAuthenticator;
 import java.net.URI;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -35,7 +36,8 @@ final class UpgradeChecks {
 
   UpgradeChecks(boolean devMode, List<String> allowedOrigins, JwtAuthenticator authenticator) {
     this.devMode = devMode;
-    this.allowedOrigins = List.copyOf(allowedOrigins);
+    // scheme and host of an origin are case-insensitive: compare both sides in lower case
+    this.allowedOrigins = allowedOrigins.stream().map(o -> o.toLowerCase(Locale.ROOT)).toList();
     this.authenticator = authenticator;
   }
 
@@ -56,7 +58,7 @@ final class UpgradeChecks {
 
   Verdict check(HttpRequest request, List<String> requestedProtocols) {
     Optional<String> origin = request.getHeader("Origin").map(HttpHeader::value);
-    if (origin.isPresent() && !devMode && !allowedOrigins.contains(origin.get()) && !sameHost(origin.get(), request)) {
+    if (origin.isPresent() && !devMode && !allowedOrigins.contains(origin.get().toLowerCase(Locale.ROOT)) && !sameHost(origin.get(), request)) {
       return new Refused(StatusCodes.FORBIDDEN, "origin not allowed");
     }
     Optional<String> headerToken = request.getHeader(Authorization.class)

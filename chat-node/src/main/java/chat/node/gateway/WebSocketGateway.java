@@ -10,11 +10,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
@@ -48,15 +49,19 @@ import org.apache.pekko.stream.typed.javadsl.ActorSink;
  */
 public final class WebSocketGateway {
 
+  /** How often rate-limit buckets that have refilled are forgotten. */
+  private static final Duration RATE_LIMIT_SWEEP = Duration.ofSeconds(30);
+  /** An accepted upgrade whose stream has not started by then gives its address slot back. */
+  private static final Duration UNSTARTED_SLOT_RELEASE = Duration.ofSeconds(30);
+
   private final ActorSystem<?> system;
   private final Connection.Deps deps;
   private final InboundFrames inboundFrames;
   private final AtomicLong connectionCount = new AtomicLong();
-  /** Live connection actors, for closing them all when the node shuts down. */
-  private final Set<ActorRef<Connection.Command>> open = ConcurrentHashMap.newKeySet();
   private volatile boolean shuttingDown;
   private final UpgradeChecks checks;
   private final ConnectionsPerAddress perAddress;
+  /** Live connection actors with their client address: to close them all at shutdown, and to free the slot. */
   private final Map<ActorRef<Connection.Command>, String> addresses = new ConcurrentHashMap<>();
 
   public WebSocketGateway(
@@ -67,9 +72,12 @@ public final class WebSocketGateway {
     FrameCodec codec = new FrameCodec(settings.limits());
     Materializer materializer = Materializer.matFromSystem(system);
     var rates = new EnumMap<RateLimits.Kind, RateLimits.Rate>(RateLimits.Kind.class);
-    g.rateLimits().forEach((kind, rate) ->
-        rates.put(RateLimits.Kind.valueOf(kind.toUpperCase().replace('-', '_')), new RateLimits.Rate(rate[0], (int) rate[1])));
-    this.deps = new Connection.Deps(g, settings.auth(), settings.limits(), authenticator, new RateLimits(rates),
+    g.rateLimits().forEach((kind, rate) -> rates.put(
+        RateLimits.Kind.valueOf(kind.toUpperCase(Locale.ROOT).replace('-', '_')), new RateLimits.Rate(rate[0], (int) rate[1])));
+    RateLimits rateLimits = new RateLimits(rates);
+    system.scheduler().scheduleAtFixedRate(RATE_LIMIT_SWEEP, RATE_LIMIT_SWEEP,
+        () -> rateLimits.sweep(System.currentTimeMillis()), system.executionContext());
+    this.deps = new Connection.Deps(g, settings.auth(), settings.limits(), authenticator, rateLimits,
         new RequestHandler(sharding, timeline, g.askTimeout(), g.maxRoomsPerUser()),
         new Replay(sharding, timeline, g.askTimeout(), g.replayMaxItemsPerRoom()),
         codec, sharding, materializer, this::stopped);
@@ -86,7 +94,7 @@ public final class WebSocketGateway {
    * authenticates with its first frame.
    */
   public Route route() {
-    return Directives.path(PathMatchers.segment("v1").slash("ws"), () ->
+    return Directives.path(PathMatchers.separateOnSlashes(Protocol.WEBSOCKET_PATH.substring(1)), () ->
         Directives.extractWebSocketUpgrade(upgrade ->
             Directives.extractRequest(request -> upgrade(upgrade, request))));
   }
@@ -106,19 +114,29 @@ public final class WebSocketGateway {
     if (shuttingDown) {
       return Directives.complete(StatusCodes.SERVICE_UNAVAILABLE, "this node is shutting down; connect to another");
     }
-    List<String> protocols = new ArrayList<>();
-    upgrade.getRequestedProtocols().forEach(protocols::add);
-    UpgradeChecks.Verdict verdict = checks.check(request, protocols);
-    if (verdict instanceof UpgradeChecks.Refused refused) {
-      return Directives.complete(refused.status(), refused.reason());
-    }
+    // the cheap check first: a token's signature costs far more than counting
     String address = peerAddress(request);
     if (!perAddress.tryOpen(address)) {
       return Directives.complete(StatusCodes.TOO_MANY_REQUESTS,
           "too many connections from " + address + "; at most " + deps.settings().maxConnectionsPerIp());
     }
+    List<String> protocols = new ArrayList<>();
+    upgrade.getRequestedProtocols().forEach(protocols::add);
+    UpgradeChecks.Verdict verdict = checks.check(request, protocols);
+    if (verdict instanceof UpgradeChecks.Refused refused) {
+      perAddress.closed(address);
+      return Directives.complete(refused.status(), refused.reason());
+    }
     var accepted = (UpgradeChecks.Accepted) verdict;
-    var flow = connectionFlow(accepted.preAuthenticated(), address);
+    // the slot is the connection actor's to free once the stream runs; an upgrade whose stream never
+    // starts (the client left before the switch) must not keep it
+    AtomicBoolean started = new AtomicBoolean();
+    system.scheduler().scheduleOnce(UNSTARTED_SLOT_RELEASE, () -> {
+      if (started.compareAndSet(false, true)) {
+        perAddress.closed(address);
+      }
+    }, system.executionContext());
+    var flow = connectionFlow(accepted.preAuthenticated(), address, started);
     return Directives.complete(accepted.subprotocol().isPresent()
         ? upgrade.handleMessagesWith(flow, accepted.subprotocol().get())
         : upgrade.handleMessagesWith(flow));
@@ -130,12 +148,12 @@ public final class WebSocketGateway {
    */
   public CompletionStage<Done> closeAll(Duration patience) {
     shuttingDown = true;
-    open.forEach(connection -> connection.tell(Connection.ServerShutdown.INSTANCE));
+    addresses.keySet().forEach(connection -> connection.tell(Connection.ServerShutdown.INSTANCE));
     CompletableFuture<Done> drained = new CompletableFuture<>();
     long deadline = System.nanoTime() + patience.toNanos();
     Runnable[] check = new Runnable[1];
     check[0] = () -> {
-      if (open.isEmpty() || System.nanoTime() > deadline) {
+      if (addresses.isEmpty() || System.nanoTime() > deadline) {
         drained.complete(Done.getInstance());
       } else {
         system.scheduler().scheduleOnce(Duration.ofMillis(50), check[0], system.executionContext());
@@ -146,7 +164,6 @@ public final class WebSocketGateway {
   }
 
   private void stopped(ActorRef<Connection.Command> connection) {
-    open.remove(connection);
     String address = addresses.remove(connection);
     if (address != null) {
       perAddress.closed(address);
@@ -154,7 +171,7 @@ public final class WebSocketGateway {
   }
 
   public int openConnections() {
-    return open.size();
+    return addresses.size();
   }
 
   public boolean isShuttingDown() {
@@ -162,8 +179,13 @@ public final class WebSocketGateway {
   }
 
   /** A fresh flow per connection; the actor and the queue are created when Pekko HTTP materialises it. */
-  private Flow<Message, Message, NotUsed> connectionFlow(JwtAuthenticator.Authenticated preAuthenticated, String address) {
+  private Flow<Message, Message, NotUsed> connectionFlow(
+      JwtAuthenticator.Authenticated preAuthenticated, String address, AtomicBoolean started) {
     return Flow.fromMaterializer((materializer, attributes) -> {
+      if (!started.compareAndSet(false, true)) {
+        // the slot was already given back: the stream starts too late to be served
+        return Flow.fromSinkAndSource(Sink.<Message>cancelled(), Source.<Message>empty());
+      }
       Pair<BoundedSourceQueue<Message>, Source<Message, NotUsed>> outbound = Source.<Message>queue(deps.settings().outboundBuffer())
           .recover(new PFBuilder<Throwable, Message>()
               .match(CloseConnection.class, close -> TextMessage.create(deps.codec().encode(close.closing())))
@@ -172,7 +194,6 @@ public final class WebSocketGateway {
       ActorRef<Connection.Command> connection = system.systemActorOf(
           Connection.create(deps, outbound.first(), preAuthenticated), "ws-" + connectionCount.incrementAndGet(),
           Props.empty());
-      open.add(connection);
       addresses.put(connection, address);
       Sink<Message, NotUsed> inbound = Flow.<Message>create()
           .mapAsync(1, inboundFrames::read)

@@ -1,6 +1,7 @@
 package chat.node.room;
 
 import chat.node.CborSerializable;
+import chat.node.push.PushTags;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.time.Duration;
@@ -99,6 +100,9 @@ public final class ChatRoom
   /** The owner closes the room for good: everyone leaves it; the journal keeps its history. */
   public record Delete(String requester, ActorRef<DeleteReply> replyTo) implements Command {}
 
+  /** For the push projection: who is in the room now, and what it is called. */
+  public record GetPushAudience(ActorRef<PushAudience> replyTo) implements Command {}
+
   /** A member started or stopped typing. Ephemeral: never journaled. */
   public record Typing(String user, boolean active, ActorRef<TypingReply> replyTo) implements Command {}
 
@@ -123,6 +127,11 @@ public final class ChatRoom
   /** The room is deleted at {@code seq}; {@code formerMembers} were in it. */
   public record Deleted(long seq, List<String> formerMembers) implements DeleteReply {}
 
+  /** {@code members}: member to the seq they joined at; empty when the room does not exist or was deleted. */
+  public record PushAudience(Kind kind, String name, Map<String, Long> members) implements CborSerializable {
+    static final PushAudience NOBODY = new PushAudience(null, null, Map.of());
+  }
+
   /** Typing was taken (whether or not it was passed on: see the throttle). */
   public record TypingNoted() implements TypingReply {}
 
@@ -138,6 +147,9 @@ public final class ChatRoom
       implements ReceiptsReply {}
 
   public record RoomReady(RoomView view) implements RoomReply {}
+
+  /** {@code RemoveMember} removed the user (a non-member's removal changes nothing and answers RoomReady). */
+  public record MemberRemoved(RoomView view) implements RoomReply {}
 
   public record Accepted(long seq, long ts) implements PostReply {}
 
@@ -294,9 +306,11 @@ public final class ChatRoom
   private final RoomSettings settings;
   /**
    * Receipts, not journaled: the members' sessions journal their own read markers and cursors, and
-   * re-report them when the room starts ({@link #signalHandler}), so this is a cache that rebuilds itself.
+   * re-report them when asked ({@link #requestProgressOnce}), so this is a cache that rebuilds itself.
    */
   private final Map<String, Receipt> receipts = new HashMap<>();
+  /** Whether this incarnation asked the members' sessions for their progress yet. */
+  private boolean progressRequested;
   /** Each member's latest message since the room started: reading one's own message is no news. */
   private final Map<String, Long> ownLatest = new HashMap<>();
   /** Members typing now, with when their "typing" was last passed on. */
@@ -327,6 +341,14 @@ public final class ChatRoom
     return new Empty();
   }
 
+  /** Messages carry the room's push tag, so the push projection finds them (and only them) by tag. */
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return settings.pushTags() > 0 && event instanceof MessagePosted
+        ? Set.of(PushTags.forRoom(roomId, settings.pushTags()))
+        : Set.of();
+  }
+
   @Override
   public RetentionCriteria retentionCriteria() {
     // Snapshots bound recovery time. Events are never deleted: the journal is the timeline.
@@ -351,6 +373,7 @@ public final class ChatRoom
         .onCommand(AddMember.class, this::addMember)
         .onCommand(Leave.class, this::leave)
         .onCommand(Post.class, this::post)
+        .onCommand(GetPushAudience.class, (s, c) -> Effect().reply(c.replyTo(), new PushAudience(s.kind(), s.name(), s.members())))
         .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(),
             s.isMember(c.requester()) ? new RoomReady(s.view(roomId)) : reject(Rejection.NOT_MEMBER)))
         .onCommand(AuthorizeRead.class, (s, c) -> Effect().reply(c.replyTo(),
@@ -363,8 +386,13 @@ public final class ChatRoom
           }
           return Effect().noReply();
         })
-        .onCommand(GetReceipts.class, (s, c) -> Effect().reply(c.replyTo(),
-            s.isMember(c.requester()) ? receipts(s, c) : reject(Rejection.NOT_MEMBER)))
+        .onCommand(GetReceipts.class, (s, c) -> {
+          if (!s.isMember(c.requester())) {
+            return Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER));
+          }
+          requestProgressOnce(s);
+          return Effect().reply(c.replyTo(), receipts(s, c));
+        })
         .onCommand(RemoveMember.class, this::removeMember)
         .onCommand(Rename.class, this::rename)
         .onCommand(SetRole.class, this::setRole)
@@ -378,6 +406,7 @@ public final class ChatRoom
     b.onCommand(AddMember.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(Leave.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(Post.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
+        .onCommand(GetPushAudience.class, (s, c) -> Effect().reply(c.replyTo(), PushAudience.NOBODY))
         .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(AuthorizeRead.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(MemberProgress.class, (s, c) -> Effect().noReply())
@@ -415,7 +444,7 @@ public final class ChatRoom
       return Effect().reply(c.replyTo(), reject(Rejection.FORBIDDEN));
     }
     return persistAndPublish(new MemberLeft(c.user(), c.requester(), now()), c.replyTo(),
-        s -> new RoomReady(active(s).view(roomId)));
+        s -> new MemberRemoved(active(s).view(roomId)));
   }
 
   private ReplyEffect<Event, State> rename(Active state, Rename c) {
@@ -625,6 +654,13 @@ public final class ChatRoom
     }
   }
 
+  private void requestProgressOnce(Active state) {
+    if (!progressRequested) {
+      progressRequested = true;
+      members.requestProgress(state.members().keySet(), roomId);
+    }
+  }
+
   private Receipts receipts(Active state, GetReceipts c) {
     receipts.keySet().retainAll(state.members().keySet());
     List<Receipt> perMember = state.members().size() <= PER_MEMBER_RECEIPTS_MAX
@@ -652,8 +688,10 @@ public final class ChatRoom
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
-          if (state instanceof Active active) {
-            members.requestProgress(active.members().keySet(), roomId);
+          // small rooms push receipts, so they need them from the start; a large room would wake every
+          // member's session each time it starts, so it asks only once someone asks for receipts
+          if (state instanceof Active active && active.members().size() <= PER_MEMBER_RECEIPTS_MAX) {
+            requestProgressOnce(active);
           }
         })
         .build();

@@ -111,16 +111,25 @@ final class ReadProgress {
   }
 
   /**
-   * The room's timeline is known to end at {@code lastSeq} (counts for items before it may have been lost,
-   * e.g. by a crash): if that is beyond what was counted, recount up to it.
+   * The room's timeline ends at {@code lastSeq}, and the count may be wrong (a crash lost counting, or a
+   * recount that never came back was saved): recount everything after the read marker.
    */
   Outcome caughtUpTo(long lastSeq) {
-    if (lastSeq <= countedUpTo) {
-      return Outcome.NOTHING;
+    countedUpTo = Math.max(countedUpTo, lastSeq);
+    if (countedUpTo <= readSeq) {
+      // nothing after the marker: nothing can be unread
+      boolean changed = unread != 0;
+      unread = 0;
+      cancelRecount();
+      return changed ? Outcome.CHANGED : Outcome.NOTHING;
     }
-    countedUpTo = lastSeq;
     requestRecount();
     return Outcome.NOTHING;
+  }
+
+  /** A recount is due or running: {@link #state} holds a count that is not final yet. */
+  boolean recountOutstanding() {
+    return requested != null || inFlight;
   }
 
   /** The recount to start now, if one is due. */

@@ -1,7 +1,10 @@
 package chat.node.user;
 
 import chat.node.CborSerializable;
+import chat.node.push.PushCandidate;
+import chat.node.push.PushRequest;
 import chat.node.room.ChatRoom;
+import chat.node.room.RoomIds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -97,6 +101,28 @@ public final class UserSession
    */
   public record MarkRead(String roomId, long seq, ActorRef<ReadReply> replyTo) implements Command {}
 
+  /** Registers the device's push token, replacing its previous one. */
+  public record RegisterPushToken(String deviceId, String platform, String token, ActorRef<Done> replyTo)
+      implements Command {}
+
+  public record UnregisterPushToken(String deviceId, ActorRef<Done> replyTo) implements Command {}
+
+  /** The push pipeline found this token dead: removed unless the device registered another one since. */
+  public record RemoveRefusedToken(String deviceId, String token, ActorRef<Done> replyTo) implements Command {}
+
+  public record SetRoomNotifications(String roomId, PushSettings.Level level, ActorRef<SettingReply> replyTo)
+      implements Command {}
+
+  public record SetPushPreviews(boolean enabled, ActorRef<Done> replyTo) implements Command {}
+
+  /**
+   * From the push projection, once the acknowledgement window of these messages has passed: which of them
+   * this user is to be pushed about ({@link PushPolicy}).
+   */
+  public record DecidePush(List<PushCandidate> candidates, ActorRef<PushDecisions> replyTo) implements Command {}
+
+  public record PushDecisions(List<PushRequest> requests) implements CborSerializable {}
+
   /** From a room: report how far this user received and read it (the room rebuilds its receipts). */
   public record ReportProgress(String roomId) implements Command {}
 
@@ -141,10 +167,18 @@ public final class UserSession
 
   private record RetryRecount(String roomId) implements Command {}
 
+  private record AskRoomEnd(String roomId) implements Command {}
+
   private enum MarkCountsUnsaved implements Command { INSTANCE }
 
-  /** After a crash: where the room's timeline ends now, to recount what the lost counts covered. */
+  /**
+   * After a crash: where the room's timeline ends now, to recount what the lost counts covered; a
+   * negative {@code lastSeq}: the user is no longer in the room, nothing to recount.
+   */
   private record RoomEndKnown(String roomId, long lastSeq) implements Command {}
+
+  /** The room did not answer where it ends; ask again later. */
+  private record RoomEndUnknown(String roomId) implements Command {}
 
   /** The room could not say its name; the gateway's record, or the next join, will. */
   private enum NoNameAvailable implements Command { INSTANCE }
@@ -171,14 +205,22 @@ public final class UserSession
 
   // ---------------------------------------------------------------- replies, events, state
 
-  /** The rooms the user is in, with the read state of each (absent: nothing read, nothing counted yet). */
-  public record RoomList(List<Membership> rooms, Map<String, ReadState> reads) implements CborSerializable {}
+  /**
+   * The rooms the user is in, with the read state of each (absent: nothing read, nothing counted yet) and
+   * the push level of those not at {@link PushSettings.Level#ALL}.
+   */
+  public record RoomList(List<Membership> rooms, Map<String, ReadState> reads, Map<String, PushSettings.Level> push)
+      implements CborSerializable {}
 
   public sealed interface ReadReply extends CborSerializable {}
 
   public record ReadMarked(String roomId, long seq, long unread) implements ReadReply {}
 
-  public record NotAMember() implements ReadReply {}
+  public record NotAMember() implements ReadReply, SettingReply {}
+
+  public sealed interface SettingReply extends CborSerializable {}
+
+  public record SettingSaved() implements SettingReply {}
 
   /** Journaled read state of a room: marker, how far counted, and the unread messages from others. */
   public record ReadState(long readSeq, long countedUpTo, long unread) implements CborSerializable {}
@@ -210,7 +252,13 @@ public final class UserSession
    */
   public record Membership(
       String roomId, ChatRoom.Kind kind, String name, String peer, long seq, boolean member)
-      implements CborSerializable {}
+      implements CborSerializable {
+
+    /** No longer a member as of {@code seq} (left, removed, or the room was deleted). */
+    public static Membership tombstone(String roomId, long seq) {
+      return new Membership(roomId, RoomIds.isDm(roomId) ? ChatRoom.Kind.DM : ChatRoom.Kind.GROUP, null, null, seq, false);
+    }
+  }
 
   public sealed interface Event extends CborSerializable {}
 
@@ -226,6 +274,15 @@ public final class UserSession
 
   /** A room of the index was renamed (its membership is unchanged). */
   public record RoomNameChanged(String roomId, String name) implements Event {}
+
+  public record PushTokenRegistered(String deviceId, String platform, String token) implements Event {}
+
+  /** {@code onlyIf}: removed only while the device still has this token (null: whatever it has). */
+  public record PushTokenRemoved(String deviceId, String onlyIf) implements Event {}
+
+  public record RoomNotificationsSet(String roomId, PushSettings.Level level) implements Event {}
+
+  public record PushPreviewsSet(boolean enabled) implements Event {}
 
   /** The user chose to hide (or show) their presence. */
   public record PresenceHidden(boolean hidden) implements Event {}
@@ -245,20 +302,21 @@ public final class UserSession
    */
   public record State(
       Map<String, Membership> rooms, Map<String, Device> devices, Map<String, ReadState> reads, List<String> forgotten,
-      boolean hidden, long lastSeen, boolean countsUnsaved)
+      boolean hidden, long lastSeen, boolean countsUnsaved, PushSettings push)
       implements CborSerializable {
     public State {
       rooms = Map.copyOf(rooms);
       devices = Map.copyOf(devices);
       reads = Map.copyOf(reads);
       forgotten = List.copyOf(forgotten);
+      push = push == null ? PushSettings.NONE : push;
     }
 
     State withReads(Map<String, ReadState> changed) {
       Map<String, ReadState> next = new HashMap<>(reads);
       next.putAll(changed);
       next.keySet().retainAll(rooms.keySet());
-      return new State(rooms, devices, next, forgotten, hidden, lastSeen, countsUnsaved);
+      return new State(rooms, devices, next, forgotten, hidden, lastSeen, countsUnsaved, push);
     }
 
     /** A later change, or the same one with the room's name that an earlier record lacked. */
@@ -268,10 +326,17 @@ public final class UserSession
           || (m.seq() == known.seq() && known.name() == null && m.name() != null);
     }
 
+    /** Leaving drops the room's read state (a later join counts from the joining anyway) and push choice. */
     State with(Membership m) {
       Map<String, Membership> next = new HashMap<>(rooms);
       next.put(m.roomId(), m);
-      return new State(next, devices, reads, forgotten, hidden, lastSeen, countsUnsaved);
+      Map<String, ReadState> nextReads = reads;
+      if (!m.member() && reads.containsKey(m.roomId())) {
+        nextReads = new HashMap<>(reads);
+        nextReads.remove(m.roomId());
+      }
+      PushSettings nextPush = m.member() ? push : push.withLevel(m.roomId(), PushSettings.Level.ALL);
+      return new State(next, devices, nextReads, forgotten, hidden, lastSeen, countsUnsaved, nextPush);
     }
 
     State withDevice(String deviceId, long at) {
@@ -298,19 +363,23 @@ public final class UserSession
       }
       Map<String, Membership> next = new HashMap<>(rooms);
       next.put(roomId, new Membership(known.roomId(), known.kind(), name, known.peer(), known.seq(), known.member()));
-      return new State(next, devices, reads, forgotten, hidden, lastSeen, countsUnsaved);
+      return new State(next, devices, reads, forgotten, hidden, lastSeen, countsUnsaved, push);
+    }
+
+    State withPush(PushSettings settings) {
+      return new State(rooms, devices, reads, forgotten, hidden, lastSeen, countsUnsaved, settings);
     }
 
     State withCountsUnsaved(boolean unsaved) {
-      return new State(rooms, devices, reads, forgotten, hidden, lastSeen, unsaved);
+      return new State(rooms, devices, reads, forgotten, hidden, lastSeen, unsaved, push);
     }
 
     State withHidden(boolean hide) {
-      return new State(rooms, devices, reads, forgotten, hide, lastSeen, countsUnsaved);
+      return new State(rooms, devices, reads, forgotten, hide, lastSeen, countsUnsaved, push);
     }
 
     State withLastSeen(long at) {
-      return new State(rooms, devices, reads, forgotten, hidden, Math.max(lastSeen, at), countsUnsaved);
+      return new State(rooms, devices, reads, forgotten, hidden, Math.max(lastSeen, at), countsUnsaved, push);
     }
 
     boolean wasForgotten(String deviceId) {
@@ -336,7 +405,8 @@ public final class UserSession
       while (nowForgotten.size() > MAX_FORGOTTEN) {
         nowForgotten.remove(0);
       }
-      return new State(rooms, devices, reads, nowForgotten, hidden, lastSeen, countsUnsaved);
+      return new State(
+          rooms, devices, reads, nowForgotten, hidden, lastSeen, countsUnsaved, push.retainDevices(devices.keySet()));
     }
   }
 
@@ -380,6 +450,8 @@ public final class UserSession
   private final Map<String, ReadProgress> progress = new HashMap<>();
   /** Whether the journal already says this incarnation has counts to save ({@link CountsUnsaved}). */
   private boolean countsMarkedUnsaved;
+  /** Rooms asked where they end after a crash that have not answered yet. */
+  private final Set<String> roomEndsOutstanding = new HashSet<>();
   private final Set<String> dirtyReads = new HashSet<>();
   /** Rooms whose counting moved on without anything a device sees: journaled only when the session stops. */
   private final Set<String> countedReads = new HashSet<>();
@@ -417,7 +489,7 @@ public final class UserSession
 
   @Override
   public State emptyState() {
-    return new State(Map.of(), Map.of(), Map.of(), List.of(), false, 0L, false);
+    return new State(Map.of(), Map.of(), Map.of(), List.of(), false, 0L, false, PushSettings.NONE);
   }
 
   @Override
@@ -439,21 +511,28 @@ public final class UserSession
             ? Effect().noReply()
             : Effect().persist(new CountsUnsaved(true)).thenNoReply())
         .onCommand(RoomEndKnown.class, (s, c) -> {
+          roomEndsOutstanding.remove(c.roomId());
+          recountBackoff.remove(c.roomId());
           Membership membership = s.rooms().get(c.roomId());
-          if (membership != null && membership.member()) {
+          if (c.lastSeq() >= 0 && membership != null && membership.member()) {
             ReadProgress p = progress(s, c.roomId(), membership.seq());
             readChanged(s, c.roomId(), p, p.caughtUpTo(c.lastSeq()));
           }
+          return Effect().noReply();
+        })
+        .onCommand(RoomEndUnknown.class, (s, c) -> {
+          timers.startSingleTimer("room-end-" + c.roomId(), new AskRoomEnd(c.roomId()), backoff(c.roomId()));
+          return Effect().noReply();
+        })
+        .onCommand(AskRoomEnd.class, (s, c) -> {
+          askRoomEnd(c.roomId());
           return Effect().noReply();
         })
         .onCommand(RecountFailed.class, (s, c) -> {
           ReadProgress p = progress.get(c.roomId());
           if (p != null) {
             p.recountFailed(c.version());
-            Duration delay = recountBackoff.merge(c.roomId(), Duration.ofSeconds(1),
-                (previous, first) -> previous.multipliedBy(2).compareTo(Duration.ofMinutes(1)) > 0
-                    ? Duration.ofMinutes(1) : previous.multipliedBy(2));
-            timers.startSingleTimer("recount-" + c.roomId(), new RetryRecount(c.roomId()), delay);
+            timers.startSingleTimer("recount-" + c.roomId(), new RetryRecount(c.roomId()), backoff(c.roomId()));
           }
           return Effect().noReply();
         })
@@ -478,8 +557,11 @@ public final class UserSession
           dirtyReads.addAll(countedReads);
           countedReads.clear();
           List<Event> pending = pendingEvents();
-          if (countsMarkedUnsaved) {
-            pending.add(new CountsUnsaved(false));
+          // counts still being corrected are not final: leave the mark, so the next start recounts
+          boolean unsettled = !roomEndsOutstanding.isEmpty()
+              || progress.values().stream().anyMatch(ReadProgress::recountOutstanding);
+          if (unsettled != countsMarkedUnsaved) {
+            pending.add(new CountsUnsaved(unsettled));
           }
           return pending.isEmpty() ? Effect().stop().thenNoReply() : Effect().persist(pending).thenStop().thenNoReply();
         })
@@ -520,6 +602,18 @@ public final class UserSession
           return Effect().noReply();
         })
         .onCommand(Deliver.class, this::deliver)
+        .onCommand(RegisterPushToken.class, this::registerPushToken)
+        .onCommand(UnregisterPushToken.class, (s, c) -> s.push().tokens().containsKey(c.deviceId())
+            ? Effect().persist(new PushTokenRemoved(c.deviceId(), null)).thenReply(c.replyTo(), x -> Done.getInstance())
+            : Effect().reply(c.replyTo(), Done.getInstance()))
+        .onCommand(RemoveRefusedToken.class, (s, c) -> s.push().hasToken(c.deviceId(), c.token())
+            ? Effect().persist(new PushTokenRemoved(c.deviceId(), c.token())).thenReply(c.replyTo(), x -> Done.getInstance())
+            : Effect().reply(c.replyTo(), Done.getInstance()))
+        .onCommand(SetRoomNotifications.class, this::setRoomNotifications)
+        .onCommand(SetPushPreviews.class, (s, c) -> s.push().previewsOff() != c.enabled()
+            ? Effect().reply(c.replyTo(), Done.getInstance())
+            : Effect().persist(new PushPreviewsSet(c.enabled())).thenReply(c.replyTo(), x -> Done.getInstance()))
+        .onCommand(DecidePush.class, this::decidePush)
         .onCommand(NoNameAvailable.class, (s, c) -> Effect().noReply())
         .build();
   }
@@ -635,6 +729,57 @@ public final class UserSession
     return Effect().noReply();
   }
 
+  private ReplyEffect<Event, State> registerPushToken(State state, RegisterPushToken c) {
+    PushSettings.Token token = new PushSettings.Token(c.platform(), c.token());
+    if (token.equals(state.push().tokens().get(c.deviceId()))) {
+      return Effect().reply(c.replyTo(), Done.getInstance());
+    }
+    List<Event> events = new ArrayList<>(2);
+    if (!state.devices().containsKey(c.deviceId())) {
+      events.add(new DeviceRegistered(c.deviceId(), System.currentTimeMillis()));
+    }
+    events.add(new PushTokenRegistered(c.deviceId(), c.platform(), c.token()));
+    return Effect().persist(events).thenReply(c.replyTo(), s -> Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> setRoomNotifications(State state, SetRoomNotifications c) {
+    Membership membership = state.rooms().get(c.roomId());
+    if (membership == null || !membership.member()) {
+      return Effect().reply(c.replyTo(), new NotAMember());
+    }
+    if (state.push().level(c.roomId()) == c.level()) {
+      return Effect().reply(c.replyTo(), new SettingSaved());
+    }
+    return Effect().persist(new RoomNotificationsSet(c.roomId(), c.level())).thenReply(c.replyTo(), s -> new SettingSaved());
+  }
+
+  private ReplyEffect<Event, State> decidePush(State state, DecidePush c) {
+    long badge = state.memberships().stream().mapToLong(m -> unread(state, m.roomId())).sum();
+    List<PushRequest> requests = new ArrayList<>();
+    for (PushCandidate message : c.candidates()) {
+      String roomId = message.roomId();
+      ReadProgress p = progress.get(roomId);
+      ReadState saved = state.reads().get(roomId);
+      long readSeq = p != null ? p.readSeq() : saved != null ? saved.readSeq() : 0;
+      PushPolicy.decide(userId, message, state.rooms().get(roomId), state.push(), readSeq, deliveredSeq(state, roomId),
+          unread(state, roomId), badge, state.devices()).ifPresent(requests::add);
+    }
+    return Effect().reply(c.replyTo(), new PushDecisions(requests));
+  }
+
+  private long unread(State state, String roomId) {
+    ReadProgress p = progress.get(roomId);
+    ReadState saved = state.reads().get(roomId);
+    return p != null ? p.unread() : saved != null ? saved.unread() : 0;
+  }
+
+  /** The furthest any of the user's devices acknowledged the room, journaled or not yet. */
+  private long deliveredSeq(State state, String roomId) {
+    long journaled = state.devices().values().stream().mapToLong(d -> d.cursors().getOrDefault(roomId, 0L)).max().orElse(0);
+    long pending = pendingCursors.values().stream().mapToLong(c -> c.getOrDefault(roomId, 0L)).max().orElse(0);
+    return Math.max(journaled, pending);
+  }
+
   private void fillInRoomName(String roomId) {
     context.ask(ChatRoom.RoomReply.class, rooms.apply(roomId), FILL_IN_TIMEOUT,
         replyTo -> new ChatRoom.GetView(userId, replyTo),
@@ -648,7 +793,7 @@ public final class UserSession
     forward(new TimelineUpdate(entry));
     if ((entry.event() instanceof ChatRoom.MemberLeft left && left.user().equals(userId))
         || entry.event() instanceof ChatRoom.RoomDeleted) {
-      progress.remove(entry.roomId());
+      forgetReadState(entry.roomId());
       return;
     }
     ReadProgress p = progress(state, entry.roomId(), entry.seq());
@@ -656,6 +801,15 @@ public final class UserSession
     boolean own = message && ((ChatRoom.MessagePosted) entry.event()).sender().equals(userId);
     ReadProgress.Outcome outcome = p.item(entry.seq(), message && !own, own);
     readChanged(state, entry.roomId(), p, outcome);
+  }
+
+  /** No longer in the room: nothing of its read state is needed in memory any more. */
+  private void forgetReadState(String roomId) {
+    progress.remove(roomId);
+    reported.remove(roomId);
+    recountBackoff.remove(roomId);
+    countedReads.remove(roomId);
+    dirtyReads.remove(roomId);
   }
 
   private ReplyEffect<Event, State> markRead(State state, MarkRead c) {
@@ -680,8 +834,8 @@ public final class UserSession
   private ReplyEffect<Event, State> listRooms(State state, ListRooms c) {
     Map<String, ReadState> reads = new HashMap<>(state.reads());
     progress.forEach((room, p) -> reads.put(room, p.state()));
-    reads.keySet().retainAll(state.memberships().stream().map(Membership::roomId).toList());
-    return Effect().reply(c.replyTo(), new RoomList(state.memberships(), reads));
+    reads.keySet().retainAll(state.memberships().stream().map(Membership::roomId).collect(Collectors.toSet()));
+    return Effect().reply(c.replyTo(), new RoomList(state.memberships(), reads, state.push().rooms()));
   }
 
   /**
@@ -699,8 +853,8 @@ public final class UserSession
 
   /**
    * A moved marker or corrected count is journaled with the next flush. Mere counting is not (that would
-   * be a write per message per member): it is journaled when the session stops, and after a crash the
-   * next item of the room finds the hole and recounts.
+   * be a write per message per member): it is journaled when the session stops. A crash leaves the
+   * {@link CountsUnsaved} mark set, and recovery then asks each room where it ends and recounts.
    */
   private void readChanged(State state, String roomId, ReadProgress p, ReadProgress.Outcome outcome) {
     if (outcome == ReadProgress.Outcome.CHANGED) {
@@ -846,14 +1000,12 @@ public final class UserSession
     }
     if (entry.event() instanceof ChatRoom.MemberJoined joined && joined.user().equals(userId)) {
       // the room's name is not on the event: recorded without it, then filled in from the room
-      ChatRoom.Kind kind = entry.roomId().startsWith("dm:") ? ChatRoom.Kind.DM : ChatRoom.Kind.GROUP;
+      ChatRoom.Kind kind = RoomIds.isDm(entry.roomId()) ? ChatRoom.Kind.DM : ChatRoom.Kind.GROUP;
       return new Membership(entry.roomId(), kind, null, null, entry.seq(), true);
     }
-    if (entry.event() instanceof ChatRoom.MemberLeft left && left.user().equals(userId)) {
-      return new Membership(entry.roomId(), ChatRoom.Kind.GROUP, null, null, entry.seq(), false);
-    }
-    if (entry.event() instanceof ChatRoom.RoomDeleted) {
-      return new Membership(entry.roomId(), ChatRoom.Kind.GROUP, null, null, entry.seq(), false);
+    if ((entry.event() instanceof ChatRoom.MemberLeft left && left.user().equals(userId))
+        || entry.event() instanceof ChatRoom.RoomDeleted) {
+      return Membership.tombstone(entry.roomId(), entry.seq());
     }
 
     return null;
@@ -876,13 +1028,23 @@ public final class UserSession
     if (!state.countsUnsaved()) {
       return;
     }
-    for (Membership membership : state.memberships()) {
-      context.ask(ChatRoom.ReadReply.class, rooms.apply(membership.roomId()), FILL_IN_TIMEOUT,
-          replyTo -> new ChatRoom.AuthorizeRead(userId, replyTo),
-          (reply, failure) -> reply instanceof ChatRoom.ReadAllowed allowed
-              ? new RoomEndKnown(membership.roomId(), allowed.lastSeq())
-              : new RoomEndKnown(membership.roomId(), 0));
-    }
+    state.memberships().forEach(membership -> askRoomEnd(membership.roomId()));
+  }
+
+  private void askRoomEnd(String roomId) {
+    roomEndsOutstanding.add(roomId);
+    context.ask(ChatRoom.ReadReply.class, rooms.apply(roomId), FILL_IN_TIMEOUT,
+        replyTo -> new ChatRoom.AuthorizeRead(userId, replyTo),
+        (reply, failure) -> reply instanceof ChatRoom.ReadAllowed allowed ? new RoomEndKnown(roomId, allowed.lastSeq())
+            : reply != null ? new RoomEndKnown(roomId, -1)
+            : new RoomEndUnknown(roomId));
+  }
+
+  /** Delay before asking again about a room, per room: doubles from 1 s up to a minute. */
+  private Duration backoff(String roomId) {
+    return recountBackoff.merge(roomId, Duration.ofSeconds(1),
+        (previous, first) -> previous.multipliedBy(2).compareTo(Duration.ofMinutes(1)) > 0
+            ? Duration.ofMinutes(1) : previous.multipliedBy(2));
   }
 
   @Override
@@ -897,6 +1059,11 @@ public final class UserSession
         .onEvent(RoomNameChanged.class, (s, e) -> s.withRoomName(e.roomId(), e.name()))
         .onEvent(LastSeenRecorded.class, (s, e) -> s.withLastSeen(e.at()))
         .onEvent(CountsUnsaved.class, (s, e) -> s.withCountsUnsaved(e.unsaved()))
+        .onEvent(PushTokenRegistered.class,
+            (s, e) -> s.withPush(s.push().withToken(e.deviceId(), new PushSettings.Token(e.platform(), e.token()))))
+        .onEvent(PushTokenRemoved.class, (s, e) -> s.withPush(s.push().withoutToken(e.deviceId(), e.onlyIf())))
+        .onEvent(RoomNotificationsSet.class, (s, e) -> s.withPush(s.push().withLevel(e.roomId(), e.level())))
+        .onEvent(PushPreviewsSet.class, (s, e) -> s.withPush(s.push().withPreviewsOff(!e.enabled())))
         .build();
   }
 }

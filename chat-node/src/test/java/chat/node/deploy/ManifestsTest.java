@@ -159,6 +159,21 @@ class ManifestsTest {
   }
 
   @Test
+  void thePushDispatcherRunsItsOwnModeWithSettingsItReadsAndNoClusterConfiguration() throws IOException {
+    JsonNode deployment = YAML.readTree(MANIFESTS.resolve("push-dispatcher.yaml").toFile());
+    JsonNode dispatcher = deployment.at("/spec/template/spec/containers/0");
+    assertEquals("push-dispatcher", dispatcher.at("/args/0").asText());
+    Set<String> read = environmentTheNodeReads();
+    for (JsonNode env : dispatcher.get("env")) {
+      assertTrue(read.contains(env.get("name").asText()), env.get("name").asText() + " is read by nothing");
+    }
+    String javaOpts = java.util.stream.StreamSupport.stream(dispatcher.get("env").spliterator(), false)
+        .filter(e -> e.get("name").asText().equals("JAVA_OPTS")).findFirst().orElseThrow().get("value").asText();
+    assertTrue(!javaOpts.contains("kubernetes.conf"), "the cluster's configuration needs a StatefulSet pod");
+    assertTrue(configMap.getData().containsKey("KAFKA_BOOTSTRAP_SERVERS"));
+  }
+
+  @Test
   void theResolvedConfigurationFormsAClusterFromTheStatefulSetsOwnPods() {
     Config config = podConfig();
     String name = statefulSet.getMetadata().getName();

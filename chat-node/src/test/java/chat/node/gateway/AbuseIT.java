@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chat.cassandra.testkit.CassandraExtension;
 import chat.cassandra.testkit.TestCassandra;
+import chat.node.testing.Await;
 import chat.node.testing.RawWebSocket;
 import chat.node.testing.TestNode;
 import chat.protocol.AckResult;
@@ -72,9 +73,9 @@ class AbuseIT {
   @Test
   void aSendOverTheRateLimitIsRefusedWithWhenToRetryAndThenSucceeds() throws Exception {
     try (ChatClient alice = node.login("rl-alice"); ChatClient again = node.login("rl-alice")) {
-      String room = await(alice.createRoom(null, "limits", List.of(), Visibility.PRIVATE)).room().roomId();
+      String room = Await.result(alice.createRoom(null, "limits", List.of(), Visibility.PRIVATE)).room().roomId();
       for (int i = 0; i < SEND_BURST; i++) {
-        await(alice.send(room, "m-" + i, "within the burst"));
+        Await.result(alice.send(room, "m-" + i, "within the burst"));
       }
       // the bucket is the user's, not the connection's
       ServerFrame.Error refused = error(again.call(new ClientFrame.Send("over", room, "m-over", "one too many")));
@@ -84,12 +85,12 @@ class AbuseIT {
       assertTrue(refused.retryAfterMs() > 0 && refused.retryAfterMs() <= 1_000, "retryAfterMs " + refused.retryAfterMs());
 
       // other kinds of request have their own buckets
-      await(alice.history(room, null, null, 10));
+      Await.result(alice.history(room, null, null, 10));
 
       Thread.sleep(refused.retryAfterMs());
-      AckResult.Sent retried = await(again.send(room, "m-over", "one too many"));
+      AckResult.Sent retried = Await.result(again.send(room, "m-over", "one too many"));
       assertEquals(false, retried.duplicate(), "the refused send was not stored");
-      List<Long> messages = await(alice.history(room, null, null, 50)).items().stream()
+      List<Long> messages = Await.result(alice.history(room, null, null, 50)).items().stream()
           .filter(TimelineItem.Message.class::isInstance).map(TimelineItem::seq).toList();
       assertEquals(SEND_BURST + 1, messages.size(), "messages stored: " + messages);
     }
@@ -98,12 +99,12 @@ class AbuseIT {
   @Test
   void aConnectionThatKeepsGoingOverTheLimitIsClosed() throws Exception {
     try (ChatClient mallory = node.login("rl-mallory")) {
-      String room = await(mallory.createRoom(null, "flood", List.of(), Visibility.PRIVATE)).room().roomId();
+      String room = Await.result(mallory.createRoom(null, "flood", List.of(), Visibility.PRIVATE)).room().roomId();
       List<CompletableFuture<ServerFrame>> answers = new ArrayList<>();
       for (int i = 0; i < SEND_BURST + ABUSE_THRESHOLD + 1; i++) {
         answers.add(mallory.call(new ClientFrame.Send("s" + i, room, "flood-" + i, "flood")));
       }
-      ServerFrame.Closing closing = awaitClosing(mallory);
+      ServerFrame.Closing closing = Await.closing(mallory, WAIT);
       assertEquals(ErrorCode.POLICY_VIOLATION, closing.code());
       assertEquals(1000, (int) mallory.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS));
       long refused = answers.stream().map(a -> a.isDone() && !a.isCompletedExceptionally() ? a.join() : null)
@@ -161,11 +162,11 @@ class AbuseIT {
     try (ChatClient first = node.login("rl-bob"); ChatClient second = node.login("rl-bob");
         ChatClient third = node.connect()) {
       third.hello(node.token("rl-bob")).exceptionally(e -> null);
-      ServerFrame.Closing closing = awaitClosing(third);
+      ServerFrame.Closing closing = Await.closing(third, WAIT);
       assertEquals(ErrorCode.TOO_MANY_CONNECTIONS, closing.code());
       // the first two are unaffected
-      await(first.ping());
-      await(second.ping());
+      Await.result(first.ping());
+      Await.result(second.ping());
     }
   }
 
@@ -173,12 +174,12 @@ class AbuseIT {
   void roomsPerUserAreCappedForEveryoneARequestWouldAdd() throws Exception {
     try (ChatClient carol = node.login("rl-carol"); ChatClient dave = node.login("rl-dave");
         ChatClient erin = node.login("rl-erin")) {
-      String lobby = await(dave.createRoom(null, "lobby", List.of(), Visibility.PUBLIC)).room().roomId();
-      String hall = await(dave.createRoom(null, "hall", List.of(), Visibility.PUBLIC)).room().roomId();
-      String davesRoom = await(dave.createRoom(null, "dave's", List.of(), Visibility.PRIVATE)).room().roomId();
-      await(carol.createRoom(null, "carol's", List.of(), Visibility.PRIVATE));
-      await(carol.join(lobby));
-      await(carol.join(hall));
+      String lobby = Await.result(dave.createRoom(null, "lobby", List.of(), Visibility.PUBLIC)).room().roomId();
+      String hall = Await.result(dave.createRoom(null, "hall", List.of(), Visibility.PUBLIC)).room().roomId();
+      String davesRoom = Await.result(dave.createRoom(null, "dave's", List.of(), Visibility.PRIVATE)).room().roomId();
+      Await.result(carol.createRoom(null, "carol's", List.of(), Visibility.PRIVATE));
+      Await.result(carol.join(lobby));
+      Await.result(carol.join(hall));
 
       ServerFrame.Error own = error(carol.call(new ClientFrame.CreateRoom("c", null, "one more", List.of(), null)));
       assertEquals(ErrorCode.TOO_MANY_ROOMS, own.code());
@@ -191,9 +192,9 @@ class AbuseIT {
         assertTrue(byOthers.message().contains("rl-carol"), byOthers.message());
       }
       // joining a room she is in stays idempotent; leaving one makes room for another
-      await(carol.join(lobby));
-      await(carol.leave(hall));
-      await(dave.addMember(davesRoom, "rl-carol"));
+      Await.result(carol.join(lobby));
+      Await.result(carol.leave(hall));
+      Await.result(dave.addMember(davesRoom, "rl-carol"));
     }
   }
 
@@ -202,16 +203,6 @@ class AbuseIT {
   private static ServerFrame.Error error(CompletableFuture<ServerFrame> answer) {
     ServerFrame frame = answer.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
     return assertInstanceOf(ServerFrame.Error.class, frame, String.valueOf(frame));
-  }
-
-  private static ServerFrame.Closing awaitClosing(ChatClient client) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (client.nextPush(Duration.ofNanos(deadline - System.nanoTime())) instanceof ServerFrame.Closing closing) {
-        return closing;
-      }
-    }
-    throw new AssertionError("no closing frame within " + WAIT);
   }
 
   private static void awaitNoConnections() throws InterruptedException {
@@ -226,7 +217,4 @@ class AbuseIT {
     }
   }
 
-  private static <T> T await(CompletableFuture<T> future) {
-    return future.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
-  }
 }

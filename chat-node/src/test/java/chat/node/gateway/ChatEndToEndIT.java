@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chat.cassandra.testkit.CassandraExtension;
 import chat.cassandra.testkit.TestCassandra;
+import chat.node.testing.Await;
 import chat.node.testing.TestNode;
 import chat.node.testing.Timelines;
 import chat.protocol.AckResult;
@@ -51,10 +52,6 @@ class ChatEndToEndIT {
     }
   }
 
-  private static <T> T await(CompletableFuture<T> future) {
-    return future.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
-  }
-
   private static ErrorCode errorOf(CompletableFuture<?> future) {
     try {
       future.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
@@ -72,20 +69,20 @@ class ChatEndToEndIT {
   @Test
   void aDirectMessageConversation() throws Exception {
     try (ChatClient alice = node.login("dm-alice"); ChatClient bob = node.login("dm-bob")) {
-      AckResult.Room opened = await(alice.openDm("dm-bob"));
+      AckResult.Room opened = Await.result(alice.openDm("dm-bob"));
       String roomId = opened.room().roomId();
       assertEquals(RoomKind.DM, opened.room().kind());
       assertEquals(List.of("dm-alice", "dm-bob"), opened.room().members());
 
       // opening it again, from the other side, is the same room and appends nothing
-      AckResult.Room again = await(bob.openDm("dm-alice"));
+      AckResult.Room again = Await.result(bob.openDm("dm-alice"));
       assertEquals(roomId, again.room().roomId());
       assertEquals(1, again.room().lastSeq());
 
       List<AckResult.Sent> sent = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
         ChatClient from = i % 2 == 0 ? alice : bob;
-        sent.add(await(from.send(roomId, "dm-" + i, "message " + i)));
+        sent.add(Await.result(from.send(roomId, "dm-" + i, "message " + i)));
       }
       assertEquals(List.of(2L, 3L, 4L, 5L, 6L), sent.stream().map(AckResult.Sent::seq).toList());
 
@@ -100,14 +97,14 @@ class ChatEndToEndIT {
       }
 
       // bob wrote seq 5, which reads everything before it; alice's seq 6 is unread
-      assertEquals(List.of(new RoomSummary(roomId, RoomKind.DM, null, "dm-alice", 5, 1)), await(bob.listRooms()).rooms());
+      assertEquals(List.of(new RoomSummary(roomId, RoomKind.DM, null, "dm-alice", 5, 1, chat.protocol.NotificationLevel.ALL)), Await.result(bob.listRooms()).rooms());
     }
   }
 
   @Test
   void aGroupOfThreeSeesEveryMessageOnceInSeqOrder() throws Exception {
     try (ChatClient alice = node.login("g-alice"); ChatClient bob = node.login("g-bob"); ChatClient carol = node.login("g-carol")) {
-      String roomId = await(alice.createRoom(null, "Friends", List.of("g-bob", "g-carol"), null)).room().roomId();
+      String roomId = Await.result(alice.createRoom(null, "Friends", List.of("g-bob", "g-carol"), null)).room().roomId();
       List<ChatClient> members = List.of(alice, bob, carol);
 
       // all three send concurrently, interleaved
@@ -117,14 +114,14 @@ class ChatEndToEndIT {
           sends.add(members.get(m).send(roomId, "g-" + m + "-" + i, "from " + m + " #" + i));
         }
       }
-      List<Long> seqs = sends.stream().map(ChatEndToEndIT::await).map(AckResult.Sent::seq).sorted().toList();
+      List<Long> seqs = sends.stream().map(Await::result).map(AckResult.Sent::seq).sorted().toList();
       assertEquals(LongStream.rangeClosed(2, 31).boxed().toList(), seqs);
 
       for (ChatClient member : members) {
         assertExactlyOnceInOrder(Timelines.collect(member, roomId, 31, WAIT), 1, 31);
       }
       // per sender, the room kept the order in which each client sent
-      List<TimelineItem> history = await(alice.history(roomId, null, null, 200)).items();
+      List<TimelineItem> history = Await.result(alice.history(roomId, null, null, 200)).items();
       for (int m = 0; m < members.size(); m++) {
         String prefix = "g-" + m + "-";
         List<String> ids = history.stream()
@@ -138,14 +135,14 @@ class ChatEndToEndIT {
   @Test
   void historyPagesBackAndForthWithoutGapsOrOverlap() {
     try (ChatClient alice = node.login("h-alice")) {
-      String roomId = await(alice.createRoom(null, "Log", List.of(), null)).room().roomId();
+      String roomId = Await.result(alice.createRoom(null, "Log", List.of(), null)).room().roomId();
       for (int i = 0; i < 24; i++) {
-        await(alice.send(roomId, "h-" + i, "line " + i));
+        Await.result(alice.send(roomId, "h-" + i, "line " + i));
       }
       // 25 items: room_created + 24 messages
 
       List<Long> backwards = new ArrayList<>();
-      AckResult.HistoryPage page = await(alice.history(roomId, null, null, 10));
+      AckResult.HistoryPage page = Await.result(alice.history(roomId, null, null, 10));
       assertEquals(25, page.lastSeq());
       while (true) {
         List<Long> seqs = page.items().stream().map(TimelineItem::seq).toList();
@@ -154,14 +151,14 @@ class ChatEndToEndIT {
         if (!page.hasMore()) {
           break;
         }
-        page = await(alice.history(roomId, seqs.get(0), null, 10));
+        page = Await.result(alice.history(roomId, seqs.get(0), null, 10));
       }
       assertEquals(LongStream.rangeClosed(1, 25).boxed().toList(), backwards);
 
-      AckResult.HistoryPage forward = await(alice.history(roomId, null, 20L, 10));
+      AckResult.HistoryPage forward = Await.result(alice.history(roomId, null, 20L, 10));
       assertEquals(List.of(21L, 22L, 23L, 24L, 25L), forward.items().stream().map(TimelineItem::seq).toList());
       assertFalse(forward.hasMore());
-      assertTrue(await(alice.history(roomId, null, 25L, 10)).items().isEmpty());
+      assertTrue(Await.result(alice.history(roomId, null, 25L, 10)).items().isEmpty());
     }
   }
 
@@ -169,7 +166,7 @@ class ChatEndToEndIT {
   void membershipIsEnforcedAndVisibleInTheTimeline() throws Exception {
     try (ChatClient owner = node.login("m-owner"); ChatClient guest = node.login("m-guest");
          ChatClient outsider = node.login("m-outsider")) {
-      String priv = await(owner.createRoom("m-private", "Private", List.of(), Visibility.PRIVATE)).room().roomId();
+      String priv = Await.result(owner.createRoom("m-private", "Private", List.of(), Visibility.PRIVATE)).room().roomId();
       assertEquals("m-private", priv);
 
       assertEquals(ErrorCode.NOT_MEMBER, errorOf(outsider.send(priv, "x", "let me in")));
@@ -181,38 +178,38 @@ class ChatEndToEndIT {
       assertEquals(ErrorCode.WRONG_ROOM_KIND, errorOf(outsider.join("dm:m-guest:m-owner")));
 
       // a member adds the guest; the guest is told, can post and can read
-      var added = await(owner.addMember(priv, "m-guest"));
+      var added = Await.result(owner.addMember(priv, "m-guest"));
       assertEquals(List.of("m-guest", "m-owner"), added.room().members());
       List<TimelineItem> guestSees = Timelines.collect(guest, priv, 2, WAIT);
       var joined = assertInstanceOf(TimelineItem.MemberJoined.class, guestSees.get(guestSees.size() - 1));
       assertEquals("m-guest", joined.user());
       assertEquals("m-owner", joined.sender());
-      assertEquals(3, await(guest.send(priv, "g1", "thanks")).seq());
-      assertEquals(List.of(priv), await(guest.listRooms()).rooms().stream().map(RoomSummary::roomId).toList());
+      assertEquals(3, Await.result(guest.send(priv, "g1", "thanks")).seq());
+      assertEquals(List.of(priv), Await.result(guest.listRooms()).rooms().stream().map(RoomSummary::roomId).toList());
 
       // leaving ends it
-      assertEquals(4, await(guest.leave(priv)).seq());
+      assertEquals(4, Await.result(guest.leave(priv)).seq());
       assertEquals(ErrorCode.NOT_MEMBER, errorOf(guest.send(priv, "g2", "hello again")));
-      assertTrue(await(guest.listRooms()).rooms().isEmpty());
+      assertTrue(Await.result(guest.listRooms()).rooms().isEmpty());
 
       // public rooms can be joined by anyone
-      String pub = await(owner.createRoom(null, "Lobby", List.of(), Visibility.PUBLIC)).room().roomId();
-      assertEquals(List.of("m-outsider", "m-owner"), await(outsider.join(pub)).room().members());
-      assertEquals(3, await(outsider.send(pub, "o1", "hi all")).seq());
+      String pub = Await.result(owner.createRoom(null, "Lobby", List.of(), Visibility.PUBLIC)).room().roomId();
+      assertEquals(List.of("m-outsider", "m-owner"), Await.result(outsider.join(pub)).room().members());
+      assertEquals(3, Await.result(outsider.send(pub, "o1", "hi all")).seq());
     }
   }
 
   @Test
   void aRetriedSendIsNotDuplicated() {
     try (ChatClient alice = node.login("r-alice")) {
-      String roomId = await(alice.createRoom(null, "Retry", List.of(), null)).room().roomId();
-      AckResult.Sent first = await(alice.send(roomId, "same-id", "once"));
-      AckResult.Sent retry = await(alice.send(roomId, "same-id", "once"));
+      String roomId = Await.result(alice.createRoom(null, "Retry", List.of(), null)).room().roomId();
+      AckResult.Sent first = Await.result(alice.send(roomId, "same-id", "once"));
+      AckResult.Sent retry = Await.result(alice.send(roomId, "same-id", "once"));
       assertFalse(first.duplicate());
       assertTrue(retry.duplicate());
       assertEquals(first.seq(), retry.seq());
       assertEquals(first.ts(), retry.ts());
-      assertEquals(2, await(alice.history(roomId, null, null, 10)).lastSeq());
+      assertEquals(2, Await.result(alice.history(roomId, null, null, 10)).lastSeq());
     }
   }
 }

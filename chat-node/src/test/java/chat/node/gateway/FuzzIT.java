@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chat.cassandra.testkit.CassandraExtension;
 import chat.cassandra.testkit.TestCassandra;
+import chat.node.testing.Await;
 import chat.node.testing.HostileInputs;
 import chat.node.testing.HostileInputs.Input;
 import chat.node.testing.HostileInputs.Outcome;
@@ -38,7 +39,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -138,8 +138,8 @@ class FuzzIT {
 
     try (ChatClient alice = node.login(HONEST.get(0)); ChatClient bob = node.login(HONEST.get(1));
         ChatClient carol = node.login(HONEST.get(2))) {
-      String group = await(alice.createRoom(null, "honest", HONEST.subList(1, 3), Visibility.PRIVATE)).room().roomId();
-      String dm = await(alice.openDm(HONEST.get(1))).room().roomId();
+      String group = Await.result(alice.createRoom(null, "honest", HONEST.subList(1, 3), Visibility.PRIVATE)).room().roomId();
+      String dm = Await.result(alice.openDm(HONEST.get(1))).room().roomId();
       int baselineConnections = node.openConnections();
       long heapBefore = heapAfterGc(memory);
 
@@ -201,7 +201,7 @@ class FuzzIT {
       assertHonestTimelines(bob, List.of(group, dm), sent);
       assertHonestTimelines(carol, List.of(group), sent);
       // and no hostile request changed their room
-      AckResult.Room room = await(alice.getRoom(group));
+      AckResult.Room room = Await.result(alice.getRoom(group));
       assertEquals("honest", room.room().name());
       assertEquals(Set.copyOf(HONEST), Set.copyOf(room.room().members()));
     }
@@ -213,7 +213,7 @@ class FuzzIT {
       Map<String, List<AckResult.Sent>> sent) throws InterruptedException {
     for (int i = 0; attacking.get() || i < HONEST_MESSAGES_AT_LEAST; i++) {
       String roomId = rooms.get(i % rooms.size());
-      AckResult.Sent ack = await(client.send(roomId, user + "-" + i, "message " + i + " from " + user));
+      AckResult.Sent ack = Await.result(client.send(roomId, user + "-" + i, "message " + i + " from " + user));
       assertFalse(ack.duplicate(), "a first send was taken for a retry");
       sent.computeIfAbsent(roomId + "/" + user, k -> new CopyOnWriteArrayList<>()).add(ack);
       Thread.sleep(100);
@@ -277,7 +277,7 @@ class FuzzIT {
     RawWebSocket ws = RawWebSocket.connect(node.webSocketUri(), 64 * 1024);
     if (user != null) {
       ws.sendText(codec.encode(new ClientFrame.Hello("hello", Protocol.VERSION, node.token(user), null)));
-      ServerFrame welcome = nextAnswer(ws);
+      ServerFrame welcome = ws.nextAnswer(codec);
       assertInstanceOf(ServerFrame.Ack.class, welcome, "the attacker could not log in: " + welcome);
     }
     return ws;
@@ -372,14 +372,6 @@ class FuzzIT {
     }
   }
 
-  private static ServerFrame nextAnswer(RawWebSocket ws) throws IOException {
-    while (true) {
-      ServerFrame frame = codec.decodeServerFrame(ws.read().text());
-      if (frame instanceof ServerFrame.Ack || frame instanceof ServerFrame.Error) {
-        return frame;
-      }
-    }
-  }
 
   // ---------------------------------------------------------------- helpers
 
@@ -406,10 +398,6 @@ class FuzzIT {
     } finally {
       http.disconnect();
     }
-  }
-
-  private static <T> T await(CompletableFuture<T> future) {
-    return future.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
   }
 
 }

@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chat.cassandra.testkit.CassandraExtension;
 import chat.cassandra.testkit.TestCassandra;
-import chat.node.auth.DevTokenIssuer;
 import chat.node.testing.NodeProcess;
-import chat.node.testing.TestNode;
 import chat.protocol.AckResult;
 import chat.protocol.TimelineItem;
 import chat.protocol.client.ChatClient;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,22 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class KillNodeIT {
 
-  private static final DevTokenIssuer TOKENS = new DevTokenIssuer(
-      chat.node.ChatNodeSettings.Auth.hs256(TestNode.JWT_SECRET), Clock.systemUTC());
-
-  private static ChatClient login(NodeProcess node, String user) {
-    ChatClient client = ChatClient.connect(node.webSocketUri(), Duration.ofSeconds(10));
-    client.hello(TOKENS.issue(user).token()).orTimeout(20, TimeUnit.SECONDS).join();
-    return client;
-  }
-
   @Test
   void acknowledgedMessagesSurviveKillMinusNine(TestCassandra cassandra, @TempDir Path dir) throws Exception {
     Path log = dir.resolve("node.log");
     String roomId;
     Map<String, Long> acked = new HashMap<>();
     NodeProcess first = NodeProcess.start(cassandra, log);
-    try (ChatClient alice = login(first, "alice")) {
+    try (ChatClient alice = first.login("alice")) {
       roomId = alice.createRoom("killed", "Killed", List.of("bob"), null).orTimeout(20, TimeUnit.SECONDS).join().room().roomId();
       // 50 acknowledged sends, then 150 more still in flight when the node dies
       List<CompletableFuture<AckResult.Sent>> sends = new ArrayList<>();
@@ -71,7 +59,7 @@ class KillNodeIT {
     assertTrue(acked.size() >= 50, "the first 50 sends were acknowledged before the kill");
     System.out.println("acknowledged before the kill: " + acked.size() + " of 200");
 
-    try (NodeProcess second = NodeProcess.start(cassandra, log); ChatClient alice = login(second, "alice")) {
+    try (NodeProcess second = NodeProcess.start(cassandra, log); ChatClient alice = second.login("alice")) {
       // the client retries everything it has no ack for; the room deduplicates what it already stored
       for (int i = 0; i < 200; i++) {
         alice.send(roomId, "k-" + i, "before the kill " + i).orTimeout(20, TimeUnit.SECONDS).join();

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import chat.cassandra.testkit.CassandraExtension;
 import chat.cassandra.testkit.TestCassandra;
 import chat.node.auth.DevTokenIssuer;
+import chat.node.testing.Await;
 import chat.node.testing.Device;
 import chat.node.testing.NodeProcess;
 import chat.node.testing.RawWebSocket;
@@ -25,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.Test;
@@ -42,10 +42,6 @@ class PresenceIT {
   /** The documented bound for a vanished client or node to be shown offline. */
   private static final Duration OFFLINE_BOUND = Duration.ofSeconds(30);
 
-  private static <T> T await(java.util.concurrent.CompletableFuture<T> future) {
-    return future.orTimeout(20, TimeUnit.SECONDS).join();
-  }
-
   private static ServerFrame.Presence presence(String user, PresenceStatus status) {
     return new ServerFrame.Presence(user, status, null);
   }
@@ -56,7 +52,7 @@ class PresenceIT {
 
   /** Watches {@code user} and waits until they are seen online (their registration may still be on its way). */
   private static void watchUntilOnline(Device watcher, String user) throws InterruptedException {
-    AckResult.PresenceList answer = await(watcher.client().watchPresence(List.of(user)));
+    AckResult.PresenceList answer = Await.result(watcher.client().watchPresence(List.of(user)));
     assertEquals(List.of(), answer.denied());
     if (!answer.presences().contains(presence(user, PresenceStatus.ONLINE))) {
       watcher.awaitFrame(f -> isPresence(f, user, PresenceStatus.ONLINE), WAIT);
@@ -67,19 +63,19 @@ class PresenceIT {
   void presenceAndTypingCrossNodesAndExpire(TestCassandra cassandra) throws Exception {
     try (TestNode a = TestNode.start(cassandra); TestNode b = TestNode.join(cassandra, a, Map.of());
          Device alice = Device.connect(a, "p1-alice", null)) {
-      String dm = await(alice.client().openDm("p1-bob")).room().roomId();
+      String dm = Await.result(alice.client().openDm("p1-bob")).room().roomId();
       try (Device bob = Device.connect(b, "p1-bob", null); Device bobTablet = Device.connect(b, "p1-bob", null)) {
-        AckResult.PresenceList watching = await(alice.client().watchPresence(List.of("p1-stranger")));
+        AckResult.PresenceList watching = Await.result(alice.client().watchPresence(List.of("p1-stranger")));
         assertEquals(List.of("p1-stranger"), watching.denied(), "no shared room, no presence");
         watchUntilOnline(alice, "p1-bob");
 
         // away only when every connection is away
-        await(bob.client().setPresence(PresenceStatus.AWAY, null));
-        await(bobTablet.client().setPresence(PresenceStatus.AWAY, null));
+        Await.result(bob.client().setPresence(PresenceStatus.AWAY, null));
+        Await.result(bobTablet.client().setPresence(PresenceStatus.AWAY, null));
         alice.awaitFrame(f -> isPresence(f, "p1-bob", PresenceStatus.AWAY), WAIT);
 
         // typing crosses nodes, is not echoed to the typer's own devices, and expires without a stop
-        await(bob.client().typing(dm, true));
+        Await.result(bob.client().typing(dm, true));
         alice.awaitFrame(new ServerFrame.TypingIndicator(dm, "p1-bob", true)::equals, WAIT);
         long started = System.nanoTime();
         alice.awaitFrame(new ServerFrame.TypingIndicator(dm, "p1-bob", false)::equals, WAIT);
@@ -99,7 +95,7 @@ class PresenceIT {
       // a user who hides presence appears offline, without a last-seen
       try (Device bob = Device.connect(b, "p1-bob", null)) {
         alice.awaitFrame(f -> isPresence(f, "p1-bob", PresenceStatus.ONLINE), WAIT);
-        await(bob.client().setPresence(PresenceStatus.ONLINE, true));
+        Await.result(bob.client().setPresence(PresenceStatus.ONLINE, true));
         alice.awaitFrame(new ServerFrame.Presence("p1-bob", PresenceStatus.OFFLINE, null)::equals, WAIT);
       }
     }
@@ -109,11 +105,11 @@ class PresenceIT {
   void typingFloodsAreThrottled(TestCassandra cassandra) throws Exception {
     try (TestNode node = TestNode.start(cassandra); Device alice = Device.connect(node, "p2-alice", null);
          Device bob = Device.connect(node, "p2-bob", null)) {
-      String dm = await(alice.client().openDm("p2-bob")).room().roomId();
+      String dm = Await.result(alice.client().openDm("p2-bob")).room().roomId();
       for (int i = 0; i < 50; i++) {
-        await(bob.client().typing(dm, true));
+        Await.result(bob.client().typing(dm, true));
       }
-      await(bob.client().typing(dm, false));
+      Await.result(bob.client().typing(dm, false));
       alice.awaitFrame(new ServerFrame.TypingIndicator(dm, "p2-bob", false)::equals, WAIT);
       long starts = alice.frames().stream().filter(new ServerFrame.TypingIndicator(dm, "p2-bob", true)::equals).count();
       assertEquals(1, starts, "50 starts within the throttle interval are passed on once");
@@ -124,7 +120,7 @@ class PresenceIT {
   void aSilentConnectionIsClosedAndItsUserGoesOffline(TestCassandra cassandra) throws Exception {
     try (TestNode node = TestNode.start(cassandra, Map.of("chat.gateway.client-idle-timeout", "3s"));
          Device alice = Device.connect(node, "p3-alice", null)) {
-      await(alice.client().openDm("p3-bob"));
+      Await.result(alice.client().openDm("p3-bob"));
       // alice keeps talking, as a live client does
       var pinger = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
       pinger.scheduleAtFixedRate(() -> alice.client().ping(), 0, 1, TimeUnit.SECONDS);
@@ -149,13 +145,13 @@ class PresenceIT {
   @Test
   void usersOfANodeKilledWithSigkillGoOfflineWithinTheBound(TestCassandra cassandra, @TempDir Path dir) throws Exception {
     try (TestNode a = TestNode.start(cassandra); Device alice = Device.connect(a, "p4-alice", null)) {
-      await(alice.client().openDm("p4-bob"));
+      Await.result(alice.client().openDm("p4-bob"));
       NodeProcess b = NodeProcess.join(cassandra, a, dir.resolve("node-b.log"));
       try {
         a.awaitMembers(2);
         DevTokenIssuer tokens = new DevTokenIssuer(chat.node.ChatNodeSettings.Auth.hs256(TestNode.JWT_SECRET), Clock.systemUTC());
         ChatClient bob = ChatClient.connect(b.webSocketUri(), Duration.ofSeconds(10));
-        await(bob.hello(tokens.issue("p4-bob").token()));
+        Await.result(bob.hello(tokens.issue("p4-bob").token()));
         watchUntilOnline(alice, "p4-bob");
 
         long killedAt = System.nanoTime();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import chat.cassandra.testkit.CassandraExtension;
 import chat.cassandra.testkit.TestCassandra;
+import chat.node.testing.Await;
 import chat.node.testing.Device;
 import chat.node.testing.TestNode;
 import chat.protocol.AckResult;
@@ -25,10 +26,6 @@ class ReceiptsIT {
 
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  private static <T> T await(java.util.concurrent.CompletableFuture<T> future) {
-    return future.orTimeout(20, TimeUnit.SECONDS).join();
-  }
-
   @Test
   void theSenderSeesDeliveredThenReadInADm(TestCassandra cassandra) throws Exception {
     try (TestNode node = TestNode.start(cassandra);
@@ -36,16 +33,16 @@ class ReceiptsIT {
          Device bob = Device.connect(node, "rc1-bob", "bob-phone")) {
       alice.awaitSynced(WAIT);
       bob.awaitSynced(WAIT);
-      String dm = await(alice.client().openDm("rc1-bob")).room().roomId();
-      long seq = await(alice.client().send(dm, "hi", "hello bob")).seq();
+      String dm = Await.result(alice.client().openDm("rc1-bob")).room().roomId();
+      long seq = Await.result(alice.client().send(dm, "hi", "hello bob")).seq();
       bob.awaitSeq(dm, seq, WAIT);
 
       bob.acknowledge(dm, seq);
       alice.awaitFrame(new ServerFrame.Receipt(dm, "rc1-bob", seq, 1)::equals, WAIT);
-      await(bob.client().read(dm, seq));
+      Await.result(bob.client().read(dm, seq));
       alice.awaitFrame(new ServerFrame.Receipt(dm, "rc1-bob", seq, seq)::equals, WAIT);
 
-      AckResult.Receipts receipts = await(alice.client().receipts(dm, seq));
+      AckResult.Receipts receipts = Await.result(alice.client().receipts(dm, seq));
       assertEquals(1, receipts.others());
       assertEquals(1, receipts.deliveredTo());
       assertEquals(1, receipts.readBy());
@@ -61,19 +58,19 @@ class ReceiptsIT {
          Device carol = Device.connect(node, "rc2-carol", "carol-phone")) {
       bob.awaitSynced(WAIT);
       carol.awaitSynced(WAIT);
-      String room = await(alice.createRoom(null, "Three", List.of("rc2-bob", "rc2-carol"), null)).room().roomId();
-      long seq = await(alice.send(room, "q", "lunch?")).seq();
+      String room = Await.result(alice.createRoom(null, "Three", List.of("rc2-bob", "rc2-carol"), null)).room().roomId();
+      long seq = Await.result(alice.send(room, "q", "lunch?")).seq();
       bob.awaitSeq(room, seq, WAIT);
       carol.awaitSeq(room, seq, WAIT);
       bob.acknowledge(room, seq);
       carol.acknowledge(room, seq);
-      await(bob.client().read(room, seq));
+      Await.result(bob.client().read(room, seq));
 
       // the room hears about it asynchronously: poll until both deliveries and bob's read are in
       AckResult.Receipts receipts = null;
       long deadline = System.nanoTime() + WAIT.toNanos();
       while (System.nanoTime() < deadline) {
-        receipts = await(alice.receipts(room, seq));
+        receipts = Await.result(alice.receipts(room, seq));
         if (receipts.deliveredTo() == 2 && receipts.readBy() == 1) {
           break;
         }
@@ -93,33 +90,33 @@ class ReceiptsIT {
          Device laptop = Device.connect(node, "rc3-bob", "laptop")) {
       phone.awaitSynced(WAIT);
       laptop.awaitSynced(WAIT);
-      room = await(alice.openDm("rc3-bob")).room().roomId();
+      room = Await.result(alice.openDm("rc3-bob")).room().roomId();
       for (int i = 0; i < 3; i++) {
-        await(alice.send(room, "m" + i, "message " + i));
+        Await.result(alice.send(room, "m" + i, "message " + i));
       }
       phone.awaitSeq(room, 4, WAIT);
       assertEquals(3, unread(phone.client(), room));
 
       // reading part way on the laptop: the phone hears it and the count follows
-      await(laptop.client().read(room, 2));
+      Await.result(laptop.client().read(room, 2));
       phone.awaitFrame(new ServerFrame.ReadMarker(room, 2, 2)::equals, WAIT);
       assertEquals(2, unread(phone.client(), room));
-      await(laptop.client().read(room, 4));
+      Await.result(laptop.client().read(room, 4));
       phone.awaitFrame(new ServerFrame.ReadMarker(room, 4, 0)::equals, WAIT);
 
-      await(alice.send(room, "m3", "one more"));
+      Await.result(alice.send(room, "m3", "one more"));
       phone.awaitSeq(room, 5, WAIT);
       assertEquals(1, unread(laptop.client(), room));
     }
     // a graceful restart hands the session off, which journals what was pending
     try (TestNode restarted = TestNode.start(cassandra); ChatClient bob = restarted.login("rc3-bob")) {
-      assertEquals(new RoomSummary(room, chat.protocol.RoomKind.DM, null, "rc3-alice", 4, 1),
-          await(bob.listRooms()).rooms().get(0));
+      assertEquals(new RoomSummary(room, chat.protocol.RoomKind.DM, null, "rc3-alice", 4, 1, chat.protocol.NotificationLevel.ALL),
+          Await.result(bob.listRooms()).rooms().get(0));
     }
   }
 
   private static long unread(ChatClient client, String roomId) {
-    return await(client.listRooms()).rooms().stream()
+    return Await.result(client.listRooms()).rooms().stream()
         .filter(r -> r.roomId().equals(roomId)).findFirst().orElseThrow().unread();
   }
 }

@@ -13,6 +13,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import chat.cassandra.testkit.CassandraExtension;
 import chat.cassandra.testkit.TestCassandra;
+import chat.node.testing.Await;
 import chat.node.testing.RawWebSocket;
 import chat.node.testing.TestNode;
 import chat.protocol.AckResult;
@@ -51,6 +52,7 @@ import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -254,7 +256,7 @@ class SecurityIT {
     // a token in hello must name the user the upgrade authenticated
     try (RawWebSocket ws = socket(upgrade(Map.of("Authorization", "Bearer " + valid("carol"))))) {
       ws.sendText(codec.encode(new ClientFrame.Hello("h", Protocol.VERSION, valid("mallory"), null)));
-      ServerFrame.Error error = assertInstanceOf(ServerFrame.Error.class, nextAnswer(ws));
+      ServerFrame.Error error = assertInstanceOf(ServerFrame.Error.class, ws.nextAnswer(codec));
       assertEquals(ErrorCode.INVALID_TOKEN, error.code());
     }
 
@@ -269,8 +271,10 @@ class SecurityIT {
   @Test
   @Order(3)
   void browsersAreAdmittedOnlyFromAllowedOrigins() throws Exception {
-    try (RawWebSocket ws = socket(upgrade(Map.of("Origin", ALLOWED_ORIGIN)))) {
-      assertNotNull(ws);
+    for (String allowed : List.of(ALLOWED_ORIGIN, ALLOWED_ORIGIN.toUpperCase(Locale.ROOT))) {
+      try (RawWebSocket ws = socket(upgrade(Map.of("Origin", allowed)))) {
+        assertNotNull(ws, allowed);
+      }
     }
     // exact matches of the serialised origin (hosts compare case-insensitively, as origins do)
     for (String origin : List.of("https://evil.example", "null", ALLOWED_ORIGIN + ":8443",
@@ -308,9 +312,9 @@ class SecurityIT {
       assertEquals(ErrorCode.INVALID_TOKEN, assertInstanceOf(ServerFrame.Error.class, other).code());
       renewing.reauthenticate(valid("frank")).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
 
-      ServerFrame closing = awaitClosing(expiring, Duration.ofSeconds(15));
+      ServerFrame.Closing closing = Await.closing(expiring, Duration.ofSeconds(15));
       Instant closedAt = Instant.now();
-      assertEquals(ErrorCode.TOKEN_EXPIRED, assertInstanceOf(ServerFrame.Closing.class, closing).code());
+      assertEquals(ErrorCode.TOKEN_EXPIRED, closing.code());
       assertFalse(closedAt.isBefore(expiry.plus(GRACE)), "closed at " + closedAt + ", before expiry + grace");
       assertEquals(1000, (int) expiring.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS));
 
@@ -400,28 +404,10 @@ class SecurityIT {
 
   private static AckResult.Welcome welcome(RawWebSocket ws, ClientFrame.Hello hello) throws IOException {
     ws.sendText(codec.encode(hello));
-    ServerFrame answer = nextAnswer(ws);
+    ServerFrame answer = ws.nextAnswer(codec);
     ServerFrame.Ack ack = assertInstanceOf(ServerFrame.Ack.class, answer, String.valueOf(answer));
     return assertInstanceOf(AckResult.Welcome.class, ack.result());
   }
 
-  private static ServerFrame nextAnswer(RawWebSocket ws) throws IOException {
-    while (true) {
-      ServerFrame frame = codec.decodeServerFrame(ws.read().text());
-      if (frame instanceof ServerFrame.Ack || frame instanceof ServerFrame.Error) {
-        return frame;
-      }
-    }
-  }
 
-  private static ServerFrame awaitClosing(ChatClient client, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      ServerFrame frame = client.nextPush(Duration.ofNanos(deadline - System.nanoTime()));
-      if (frame instanceof ServerFrame.Closing) {
-        return frame;
-      }
-    }
-    throw new AssertionError("no closing frame within " + timeout);
-  }
 }

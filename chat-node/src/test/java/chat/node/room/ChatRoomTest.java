@@ -355,10 +355,15 @@ class ChatRoomTest {
     assertEquals("Renamed", ready(command(room, r -> new ChatRoom.Rename("bob", "Renamed", r))).view().name());
     var removed = room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.RemoveMember("bob", "dave", r));
     assertEquals(new ChatRoom.MemberLeft("dave", "bob", ((ChatRoom.MemberLeft) removed.event()).ts()), removed.event());
+    assertInstanceOf(ChatRoom.MemberRemoved.class, removed.reply());
+    // removing someone who is not (or no longer) a member changes nothing, and says so
+    var again = room.<ChatRoom.RoomReply>runCommand(r -> new ChatRoom.RemoveMember("bob", "dave", r));
+    assertTrue(again.events().isEmpty());
+    assertInstanceOf(RoomReady.class, again.reply());
     assertEquals(Rejection.FORBIDDEN, rejection(command(room, r -> new ChatRoom.RemoveMember("bob", "alice", r))));
     ready(command(room, r -> new ChatRoom.SetRole("alice", "carol", ChatRoom.Role.ADMIN, r)));
     assertEquals(Rejection.FORBIDDEN, rejection(command(room, r -> new ChatRoom.RemoveMember("bob", "carol", r))));
-    assertInstanceOf(RoomReady.class, command(room, r -> new ChatRoom.RemoveMember("alice", "carol", r)));
+    assertInstanceOf(ChatRoom.MemberRemoved.class, command(room, r -> new ChatRoom.RemoveMember("alice", "carol", r)));
   }
 
   @Test

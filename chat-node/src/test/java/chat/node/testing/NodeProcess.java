@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NodeProcess implements AutoCloseable {
 
+  private static final chat.node.auth.DevTokenIssuer TOKENS = new chat.node.auth.DevTokenIssuer(
+      chat.node.ChatNodeSettings.Auth.hs256(TestNode.JWT_SECRET), java.time.Clock.systemUTC());
+
   private final Process process;
   private final int httpPort;
   private final int clusterPort;
@@ -32,7 +35,13 @@ public final class NodeProcess implements AutoCloseable {
   }
 
   public static NodeProcess start(TestCassandra cassandra, Path log) throws IOException, InterruptedException {
-    return start(cassandra, log, freePort(), List.of("-Dchat.cluster.join-self=on"));
+    return start(cassandra, log, List.of());
+  }
+
+  /** {@code options}: system properties ({@code -Dkey=value}) over the test defaults. */
+  public static NodeProcess start(TestCassandra cassandra, Path log, List<String> options)
+      throws IOException, InterruptedException {
+    return start(cassandra, log, freePort(), List.of("-Dchat.cluster.join-self=on"), options);
   }
 
   /**
@@ -52,14 +61,15 @@ public final class NodeProcess implements AutoCloseable {
       throws IOException, InterruptedException {
     return start(cassandra, log, freePortAbove(seedPort), List.of(
         "-Dchat.cluster.join-self=off",
-        "-Dpekko.cluster.seed-nodes.0=" + seedAddress));
+        "-Dpekko.cluster.seed-nodes.0=" + seedAddress), List.of());
   }
 
   public String clusterAddress() {
     return "pekko://chat@127.0.0.1:" + clusterPort;
   }
 
-  private static NodeProcess start(TestCassandra cassandra, Path log, int clusterPort, List<String> clusterOptions)
+  private static NodeProcess start(
+      TestCassandra cassandra, Path log, int clusterPort, List<String> clusterOptions, List<String> options)
       throws IOException, InterruptedException {
     int httpPort = freePort();
     List<String> command = new ArrayList<>(List.of(
@@ -73,11 +83,14 @@ public final class NodeProcess implements AutoCloseable {
         "-Dchat.gateway.rate-limits.other.per-second=10000",
         "-Dchat.gateway.rate-limits.other.burst=10000",
         "-Dchat.cassandra.keyspace=" + cassandra.keyspace(),
+        "-Dchat.push.enabled=off",
         "-Ddatastax-java-driver.basic.contact-points.0=" + cassandra.host() + ":" + cassandra.port(),
         "-Ddatastax-java-driver.basic.load-balancing-policy.local-datacenter=" + cassandra.localDatacenter(),
         // the production logback.xml, not the test one
         "-Dlogback.configurationFile=logback.xml",
         "-cp", System.getProperty("java.class.path")));
+    // after the defaults, so that they win
+    command.addAll(command.indexOf("-cp"), options);
     command.addAll(1, clusterOptions);
     command.add(1, "-Dpekko.remote.artery.canonical.port=" + clusterPort);
     command.addAll(List.of(
@@ -111,6 +124,13 @@ public final class NodeProcess implements AutoCloseable {
     }
     close();
     throw new IllegalStateException("node process not ready within 60 s:\n" + Files.readString(log));
+  }
+
+  /** A client connected to this node and authenticated as {@code user} (tokens signed with the test secret). */
+  public chat.protocol.client.ChatClient login(String user) {
+    var client = chat.protocol.client.ChatClient.connect(webSocketUri(), Duration.ofSeconds(10));
+    client.hello(TOKENS.issue(user).token()).orTimeout(20, TimeUnit.SECONDS).join();
+    return client;
   }
 
   public URI webSocketUri() {

@@ -1,5 +1,7 @@
 package chat.node.testing;
 
+import chat.protocol.FrameCodec;
+import chat.protocol.ServerFrame;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -147,6 +149,16 @@ public final class RawWebSocket implements AutoCloseable {
     }
     out.write(frame.toByteArray());
     out.flush();
+  }
+
+  /** The next ack or error (the answer to a request), skipping pushes. */
+  public ServerFrame nextAnswer(FrameCodec codec) throws IOException {
+    while (true) {
+      ServerFrame frame = codec.decodeServerFrame(read().text());
+      if (frame instanceof ServerFrame.Ack || frame instanceof ServerFrame.Error) {
+        return frame;
+      }
+    }
   }
 
   /** Reads the next frame (server frames are unmasked); pings are skipped. */

@@ -114,6 +114,8 @@ public final class TestNode implements AutoCloseable {
     settings.put("pekko.remote.artery.canonical.port", 0);
     settings.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
     settings.put("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
+    // no Kafka unless a test brings one (PushIT)
+    settings.put("chat.push.enabled", false);
     // tests drive bursts far beyond a person's pace; AbuseIT tests the limits themselves
     settings.putAll(TestNode.GENEROUS_RATE_LIMITS);
     settings.putAll(overrides);

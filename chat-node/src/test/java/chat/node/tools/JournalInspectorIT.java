@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import chat.cassandra.CassandraCli;
 import chat.cassandra.testkit.CassandraExtension;
 import chat.cassandra.testkit.TestCassandra;
+import chat.node.testing.Await;
 import chat.node.testing.TestNode;
 import chat.protocol.AckResult;
 import chat.protocol.RoomRole;
@@ -108,26 +109,26 @@ class JournalInspectorIT {
         "chat.room.snapshot-every", ROOM_SNAPSHOT_EVERY));
     try (ChatClient alice = node.login("alice"); ChatClient bob = node.login("bob");
         ChatClient carol = node.login("carol")) {
-      friends = await(alice.createRoom(null, "Friends", List.of("bob"), Visibility.PUBLIC)).room().roomId();
-      await(alice.send(friends, "a-1", "hello"));
-      await(bob.send(friends, "b-1", "hi alice"));
-      await(alice.send(friends, "a-2", "how are you?"));
+      friends = Await.result(alice.createRoom(null, "Friends", List.of("bob"), Visibility.PUBLIC)).room().roomId();
+      Await.result(alice.send(friends, "a-1", "hello"));
+      Await.result(bob.send(friends, "b-1", "hi alice"));
+      Await.result(alice.send(friends, "a-2", "how are you?"));
       beforeCarol = Instant.now();
       Thread.sleep(50); // journal times have millisecond precision
-      await(alice.addMember(friends, "carol"));
-      await(carol.send(friends, "c-1", "hi all"));
-      await(bob.leave(friends));
-      await(alice.send(friends, "a-3", "bye bob"));
+      Await.result(alice.addMember(friends, "carol"));
+      Await.result(carol.send(friends, "c-1", "hi all"));
+      Await.result(bob.leave(friends));
+      Await.result(alice.send(friends, "a-3", "bye bob"));
 
-      dm = await(alice.openDm("bob")).room().roomId();
-      await(bob.send(dm, "d-1", "psst"));
+      dm = Await.result(alice.openDm("bob")).room().roomId();
+      Await.result(bob.send(dm, "d-1", "psst"));
 
-      staff = await(alice.createRoom(null, "Staff", List.of("bob", "carol"), Visibility.PRIVATE)).room().roomId();
-      await(alice.setRole(staff, "bob", RoomRole.ADMIN));
-      await(bob.renameRoom(staff, "Staff room"));
-      await(alice.setRole(staff, "bob", RoomRole.OWNER));
-      await(carol.send(staff, "c-1", "congrats bob"));
-      await(bob.deleteRoom(staff));
+      staff = Await.result(alice.createRoom(null, "Staff", List.of("bob", "carol"), Visibility.PRIVATE)).room().roomId();
+      Await.result(alice.setRole(staff, "bob", RoomRole.ADMIN));
+      Await.result(bob.renameRoom(staff, "Staff room"));
+      Await.result(alice.setRole(staff, "bob", RoomRole.OWNER));
+      Await.result(carol.send(staff, "c-1", "congrats bob"));
+      Await.result(bob.deleteRoom(staff));
     }
     joinAndLeaveUntilTheSessionDeletesEvents();
   }
@@ -140,12 +141,12 @@ class JournalInspectorIT {
   private static void joinAndLeaveUntilTheSessionDeletesEvents() throws Exception {
     try (ChatClient owner = node.login("hall-owner"); ChatClient visitor = node.login("visitor");
         CqlSession cql = cassandra.newSession()) {
-      String hall = await(owner.createRoom(null, "Hall", List.of(), Visibility.PUBLIC)).room().roomId();
+      String hall = Await.result(owner.createRoom(null, "Hall", List.of(), Visibility.PUBLIC)).room().roomId();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       for (int cycle = 1; deletedTo(cql, "UserSession|visitor") == 0; cycle++) {
         assertTrue(System.nanoTime() < deadline, "the session deleted no events after " + cycle + " cycles");
-        await(visitor.join(hall));
-        await(visitor.leave(hall));
+        Await.result(visitor.join(hall));
+        Await.result(visitor.leave(hall));
         if (cycle >= 150) {
           Thread.sleep(100); // enough events: wait for the snapshot and the deletion after it
         }
@@ -158,10 +159,6 @@ class JournalInspectorIT {
     if (node != null) {
       node.close();
     }
-  }
-
-  private static <T> T await(CompletableFuture<T> future) {
-    return future.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
   }
 
   private static long deletedTo(CqlSession cql, String persistenceId) {
@@ -377,7 +374,7 @@ class JournalInspectorIT {
 
     // the node rebuilds the room from the imported events: alice, a member at the end, reads its history
     try (ChatClient alice = node.login("alice")) {
-      AckResult.HistoryPage page = await(alice.history(restored, null, null, 50));
+      AckResult.HistoryPage page = Await.result(alice.history(restored, null, null, 50));
       assertEquals(LongStream.rangeClosed(1, 8).boxed().toList(), page.items().stream().map(TimelineItem::seq).toList());
       assertEquals("bye bob", ((TimelineItem.Message) page.items().get(7)).body());
     }
@@ -400,7 +397,7 @@ class JournalInspectorIT {
     awaitText(err, "Following " + room(friends) + " after seq ");
 
     try (ChatClient carol = node.login("carol")) {
-      long seq = await(carol.send(friends, "c-live", "live one")).seq();
+      long seq = Await.result(carol.send(friends, "c-live", "live one")).seq();
       assertEquals(0, tail.get(20, TimeUnit.SECONDS));
       JsonNode line = JSON.readTree(out.toString(StandardCharsets.UTF_8).strip());
       assertEquals(seq, line.get("seq").asLong());
@@ -414,7 +411,7 @@ class JournalInspectorIT {
         "room", "--interval", "200ms", "--limit", "1", "--duration", "30s")));
     awaitText(err, "Following ");
     try (ChatClient dave = node.login("dave")) {
-      String fresh = await(dave.createRoom(null, "Fresh", List.of(), null)).room().roomId();
+      String fresh = Await.result(dave.createRoom(null, "Fresh", List.of(), null)).room().roomId();
       assertEquals(0, tailAll.get(20, TimeUnit.SECONDS));
       JsonNode line = JSON.readTree(out.toString(StandardCharsets.UTF_8).strip());
       assertEquals(room(fresh), line.get("persistenceId").asText());
@@ -462,9 +459,9 @@ class JournalInspectorIT {
   /** A room of its own: created by alice, then messages up to seq {@code lastSeq} (a snapshot every 5). */
   private static String roomWithMessages(String name, int lastSeq) {
     try (ChatClient alice = node.login("alice")) {
-      String roomId = await(alice.createRoom(null, name, List.of(), null)).room().roomId();
+      String roomId = Await.result(alice.createRoom(null, name, List.of(), null)).room().roomId();
       for (int seq = 2; seq <= lastSeq; seq++) {
-        await(alice.send(roomId, name + "-" + seq, "message " + seq));
+        Await.result(alice.send(roomId, name + "-" + seq, "message " + seq));
       }
       assertEquals(0, cli("verify", room(roomId)).code(), "clean before the corruption");
       return roomId;

@@ -88,4 +88,18 @@ class ReadProgressTest {
     assertEquals(Outcome.CHANGED, p.recounted(recount.version(), 4));
     assertEquals(4, p.unread());
   }
+
+  @Test
+  void aCountThatMayBeStaleIsRecountedFromTheMarkerEvenIfNothingIsNew() {
+    ReadProgress p = ReadProgress.joinedAt(2);
+    p.item(3, true, false);
+    p.item(4, true, false);
+    assertEquals(2, p.unread());
+    assertEquals(Outcome.NOTHING, p.caughtUpTo(4));
+    ReadProgress.Recount recount = p.takeRecount().orElseThrow();
+    assertEquals(2, recount.afterSeq());
+    assertEquals(4, recount.upToSeq());
+    assertEquals(Outcome.CHANGED, p.recounted(recount.version(), 1));
+    assertEquals(1, p.unread());
+  }
 }

@@ -4,7 +4,9 @@ import chat.protocol.AckResult;
 import chat.protocol.ClientFrame;
 import chat.protocol.FrameCodec;
 import chat.protocol.Limits;
+import chat.protocol.NotificationLevel;
 import chat.protocol.Protocol;
+import chat.protocol.PushPlatform;
 import chat.protocol.ServerFrame;
 import chat.protocol.Visibility;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -205,6 +207,23 @@ public final class ChatClient implements AutoCloseable {
   /** Acknowledges receipt up to these seqs (room id to seq). */
   public CompletableFuture<AckResult.Ok> received(java.util.Map<String, Long> cursors) {
     return ask(new ClientFrame.Received(nextId(), cursors), AckResult.Ok.class);
+  }
+
+  /** Registers this device's push token (the connection's hello must name a device). */
+  public CompletableFuture<AckResult.Ok> registerPush(PushPlatform platform, String token) {
+    return ask(new ClientFrame.RegisterPush(nextId(), platform, token), AckResult.Ok.class);
+  }
+
+  public CompletableFuture<AckResult.Ok> unregisterPush() {
+    return ask(new ClientFrame.UnregisterPush(nextId()), AckResult.Ok.class);
+  }
+
+  public CompletableFuture<AckResult.Ok> setRoomNotifications(String roomId, NotificationLevel level) {
+    return ask(new ClientFrame.SetRoomNotifications(nextId(), roomId, level), AckResult.Ok.class);
+  }
+
+  public CompletableFuture<AckResult.Ok> setPushPreviews(boolean enabled) {
+    return ask(new ClientFrame.SetPushPreviews(nextId(), enabled), AckResult.Ok.class);
   }
 
   public CompletableFuture<AckResult.Pong> ping() {

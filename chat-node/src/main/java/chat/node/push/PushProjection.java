@@ -1,0 +1,177 @@
+package chat.node.push;
+
+import chat.node.CborSerializable;
+import chat.node.room.ChatRoom;
+import chat.node.user.UserSession;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
+import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.persistence.cassandra.query.javadsl.CassandraReadJournal;
+import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.RestartSettings;
+import org.apache.pekko.stream.UniqueKillSwitch;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.RestartSource;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+
+/**
+ * Turns accepted messages into push requests, driven by the journal so that nothing is lost: one
+ * instance per push tag (cluster sharding keeps each running on exactly one node, and restarts it
+ * elsewhere when that node goes) reads its tag's messages from its stored offset, waits out the
+ * acknowledgement window, asks the rooms who their members are and the members' sessions whom to push
+ * ({@link UserSession.DecidePush}), produces the requests to Kafka, and only then stores the offset.
+ *
+ * <p>So a crash or a Kafka outage repeats a batch but never skips one: delivery to Kafka is at least once,
+ * and consumers drop repeats by dedup key. A failing batch restarts the instance after a backoff; chat
+ * itself never waits on any of this.
+ */
+public final class PushProjection {
+
+  /** What a projection instance understands: only being told to stop (handoff, shutdown). */
+  public enum Command implements CborSerializable { STOP }
+
+  private static final String NAME = "push-projection";
+
+  private final ActorSystem<?> system;
+  private final PushPipelineSettings settings;
+  private final CassandraReadJournal journal;
+  private final PushOffsets offsets;
+  private final PushPublisher publisher;
+  private final ClusterSharding sharding;
+  private final Duration askTimeout;
+  private final PushBacklog backlog;
+
+  PushProjection(ActorSystem<?> system, PushPipelineSettings settings, CassandraReadJournal journal, PushOffsets offsets,
+      PushPublisher publisher, ClusterSharding sharding, Duration askTimeout, PushBacklog backlog) {
+    this.system = system;
+    this.settings = settings;
+    this.journal = journal;
+    this.offsets = offsets;
+    this.publisher = publisher;
+    this.sharding = sharding;
+    this.askTimeout = askTimeout;
+    this.backlog = backlog;
+  }
+
+  /** Starts the instances (on this node or elsewhere in the cluster, as sharding places them). */
+  void start() {
+    String[] tags = PushTags.all(settings.tags());
+    ShardedDaemonProcess.get(system).init(Command.class, NAME, tags.length, i -> instance(tags[i]),
+        ShardedDaemonProcessSettings.create(system), Optional.of(Command.STOP));
+  }
+
+  private Behavior<Command> instance(String tag) {
+    return Behaviors.setup(context -> {
+      context.getLog().info("push projection of tag {} started", tag);
+      RestartSettings restart = RestartSettings.create(settings.minBackoff(), settings.maxBackoff(), 0.2);
+      UniqueKillSwitch killSwitch = RestartSource.onFailuresWithBackoff(restart, () -> stream(tag))
+          .viaMat(KillSwitches.single(), Keep.right())
+          .to(Sink.ignore())
+          .run(system);
+      return Behaviors.receive(Command.class)
+          .onMessageEquals(Command.STOP, Behaviors::stopped)
+          .onSignal(PostStop.class, stopped -> {
+            killSwitch.shutdown();
+            return Behaviors.same();
+          })
+          .build();
+    });
+  }
+
+  /** One run of a tag's projection, from its stored offset; it fails (and is restarted) on any error. */
+  Source<Done, NotUsed> stream(String tag) {
+    return Source.completionStageSource(offsets.load(tag, System.currentTimeMillis())
+            .thenApply(offset -> journal.eventsByTag(tag, offset)
+                .mapAsync(1, this::afterAckWindow)
+                .groupedWithin(settings.batchSize(), settings.batchWindow())
+                .mapAsync(1, batch -> handle(tag, batch))))
+        .mapMaterializedValue(ignored -> NotUsed.getInstance());
+  }
+
+  private CompletionStage<EventEnvelope> afterAckWindow(EventEnvelope envelope) {
+    long wait = envelope.timestamp() + settings.ackWindow().toMillis() - System.currentTimeMillis();
+    return wait <= 0
+        ? CompletableFuture.completedFuture(envelope)
+        : Patterns.after(Duration.ofMillis(wait), system, () -> CompletableFuture.completedFuture(envelope));
+  }
+
+  private CompletionStage<Done> handle(String tag, List<EventEnvelope> batch) {
+    List<Posted> messages = new ArrayList<>(batch.size());
+    for (EventEnvelope envelope : batch) {
+      if (envelope.event() instanceof ChatRoom.MessagePosted posted) {
+        messages.add(new Posted(PersistenceId.extractEntityId(envelope.persistenceId()), envelope.sequenceNr(), posted));
+      }
+    }
+    EventEnvelope last = batch.get(batch.size() - 1);
+    long oldestAt = batch.get(0).timestamp();
+    return decide(messages)
+        .thenCompose(requests -> publisher.publish(requests).thenApply(done -> requests.size()))
+        .thenCompose(requests -> offsets.store(tag, last.offset(), last.timestamp()).thenApply(done -> requests))
+        .whenComplete((requests, failure) -> {
+          long now = System.currentTimeMillis();
+          if (failure != null) {
+            backlog.failed(tag, messages.size(), oldestAt, failure, now);
+          } else {
+            backlog.handled(tag, messages.size(), requests, oldestAt, now);
+          }
+        })
+        .thenApply(requests -> Done.getInstance());
+  }
+
+  private record Posted(String roomId, long seq, ChatRoom.MessagePosted message) {}
+
+  /** The push requests of these messages, in the order of the messages. */
+  private CompletionStage<List<PushRequest>> decide(List<Posted> messages) {
+    if (messages.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    Map<String, CompletableFuture<ChatRoom.PushAudience>> audiences = new LinkedHashMap<>();
+    for (Posted posted : messages) {
+      audiences.computeIfAbsent(posted.roomId(), roomId -> sharding.entityRefFor(ChatRoom.ENTITY_KEY, roomId)
+          .<ChatRoom.PushAudience>ask(ChatRoom.GetPushAudience::new, askTimeout).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(audiences.values().toArray(CompletableFuture[]::new)).thenCompose(all -> {
+      Map<String, List<PushCandidate>> byUser = new LinkedHashMap<>();
+      for (Posted posted : messages) {
+        ChatRoom.PushAudience audience = audiences.get(posted.roomId()).join();
+        PushCandidate candidate = new PushCandidate(posted.roomId(), audience.name(), audience.kind(), posted.seq(),
+            posted.message().sender(), posted.message().body(), posted.message().ts());
+        for (String member : audience.members().keySet()) {
+          if (!member.equals(posted.message().sender())) {
+            byUser.computeIfAbsent(member, user -> new ArrayList<>()).add(candidate);
+          }
+        }
+      }
+      Map<String, CompletableFuture<UserSession.PushDecisions>> decisions = new HashMap<>();
+      byUser.forEach((user, candidates) -> decisions.put(user, sharding.entityRefFor(UserSession.ENTITY_KEY, user)
+          .<UserSession.PushDecisions>ask(replyTo -> new UserSession.DecidePush(candidates, replyTo), askTimeout)
+          .toCompletableFuture()));
+      return CompletableFuture.allOf(decisions.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
+        List<PushRequest> requests = new ArrayList<>();
+        decisions.values().forEach(d -> requests.addAll(d.join().requests()));
+        requests.sort(java.util.Comparator.comparing(PushRequest::roomId).thenComparingLong(PushRequest::seq)
+            .thenComparing(PushRequest::user));
+        return requests;
+      });
+    });
+  }
+}

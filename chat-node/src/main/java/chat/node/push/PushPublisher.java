@@ -1,0 +1,62 @@
+package chat.node.push;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.kafka.ProducerSettings;
+import org.apache.pekko.kafka.javadsl.SendProducer;
+
+/**
+ * Hands push requests to Kafka: an idempotent producer that waits for all in-sync replicas, so a request
+ * is either acknowledged by Kafka or its batch fails and is produced again (never silently dropped).
+ * Sends run on pekko-connectors-kafka's own dispatcher, where waiting for an absent broker blocks nobody else.
+ */
+public final class PushPublisher implements AutoCloseable {
+
+  /** The schema version of the value, also as a record header, so consumers can route before parsing. */
+  public static final String SCHEMA_HEADER = "schema";
+
+  private final SendProducer<String, byte[]> producer;
+
+  public PushPublisher(ActorSystem<?> system, PushPipelineSettings settings) {
+    ProducerSettings<String, byte[]> producerSettings = ProducerSettings
+        .create(system, new StringSerializer(), new ByteArraySerializer())
+        .withBootstrapServers(settings.bootstrapServers())
+        .withProperty(ProducerConfig.ACKS_CONFIG, "all")
+        .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
+        .withProperty(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5")
+        // a batch that Kafka does not take within this fails and is produced again from the stored offset
+        .withProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000")
+        .withProperty(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000")
+        .withProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000")
+        .withProperty(ProducerConfig.LINGER_MS_CONFIG, "5")
+        .withProperty(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000");
+    for (var property : settings.producer().entrySet()) {
+      producerSettings = producerSettings.withProperty(property.getKey(), property.getValue());
+    }
+    this.producer = new SendProducer<>(producerSettings, system);
+  }
+
+  /** Completes when Kafka acknowledged every request, or fails if any was not. */
+  public CompletionStage<Done> publish(List<PushRequest> requests) {
+    List<CompletableFuture<?>> sent = new ArrayList<>(requests.size());
+    for (PushRequest request : requests) {
+      ProducerRecord<String, byte[]> record = new ProducerRecord<>(PushTopics.REQUESTS, request.user(), PushJson.write(request));
+      record.headers().add(SCHEMA_HEADER, Integer.toString(request.schema()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      sent.add(producer.send(record).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).thenApply(all -> Done.getInstance());
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+}

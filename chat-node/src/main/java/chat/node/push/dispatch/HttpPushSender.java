@@ -1,0 +1,105 @@
+package chat.node.push.dispatch;
+
+import chat.protocol.PushPlatform;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends to FCM (HTTP v1: {@code POST {fcm.base-url}/v1/projects/{project-id}/messages:send} with
+ * {@code Authorization: Bearer <access token>}) and APNs ({@code POST {apns.base-url}/3/device/{token}} with
+ * {@code authorization: bearer <provider token>} and the {@code apns-*} headers of the message) over one
+ * {@link HttpClient} that prefers HTTP/2 (APNs requires it; FCM multiplexes with it). Answers are classified by
+ * {@link ResponseClassifier}; a platform without credentials fails every send without calling it.
+ */
+public final class HttpPushSender implements PushSender {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpPushSender.class);
+
+  private final HttpClient client;
+  private final DispatcherSettings settings;
+  private final Credential fcmToken;
+  private final Credential apnsToken;
+  private final Clock clock;
+
+  public HttpPushSender(DispatcherSettings settings, Clock clock) {
+    this(HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_2)
+        .connectTimeout(settings.http().connectTimeout())
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .build(), settings, clock);
+  }
+
+  HttpPushSender(HttpClient client, DispatcherSettings settings, Clock clock) {
+    this.client = client;
+    this.settings = settings;
+    this.clock = clock;
+    this.fcmToken = new Credential(settings.fcm().accessToken(), settings.fcm().accessTokenFile());
+    this.apnsToken = new Credential(settings.apns().providerToken(), settings.apns().providerTokenFile());
+    if (!fcmToken.configured() || settings.fcm().projectId().isBlank()) {
+      log.warn("FCM is not configured (project id and access token): sends to FCM devices will fail");
+    }
+    if (!apnsToken.configured() || settings.apns().bundleId().isBlank()) {
+      log.warn("APNs is not configured (bundle id and provider token): sends to APNs devices will fail");
+    }
+  }
+
+  @Override
+  public CompletionStage<SendOutcome> send(PushMessage message) {
+    boolean fcm = message.platform() == PushPlatform.FCM;
+    Optional<String> credential = fcm ? fcmToken.get() : apnsToken.get();
+    if (credential.isEmpty() || (fcm ? settings.fcm().projectId() : settings.apns().bundleId()).isBlank()) {
+      return CompletableFuture.completedFuture(new SendOutcome.Failed(message.platform() + " not configured"));
+    }
+    HttpRequest request;
+    try {
+      request = fcm ? fcm(message, credential.get()) : apns(message, credential.get());
+    } catch (IllegalArgumentException e) {
+      // a base URL or token that makes no URI: nothing a retry would change
+      return CompletableFuture.completedFuture(
+          new SendOutcome.Failed("bad request: " + e.getClass().getSimpleName()));
+    }
+    return client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+        .handle((response, error) ->
+            error != null ? ResponseClassifier.transportError(error) : classify(message, response));
+  }
+
+  private SendOutcome classify(PushMessage message, HttpResponse<String> response) {
+    Optional<String> retryAfter = response.headers().firstValue("retry-after");
+    return message.platform() == PushPlatform.FCM
+        ? ResponseClassifier.fcm(response.statusCode(), retryAfter, response.body(), clock)
+        : ResponseClassifier.apns(response.statusCode(), retryAfter, response.body(), clock);
+  }
+
+  private HttpRequest fcm(PushMessage message, String accessToken) {
+    URI uri = URI.create(settings.fcm().baseUrl() + "/v1/projects/"
+        + URLEncoder.encode(settings.fcm().projectId(), StandardCharsets.UTF_8) + "/messages:send");
+    return post(uri, message)
+        .header("Authorization", "Bearer " + accessToken)
+        .build();
+  }
+
+  private HttpRequest apns(PushMessage message, String providerToken) {
+    URI uri = URI.create(settings.apns().baseUrl() + "/3/device/"
+        + URLEncoder.encode(message.token(), StandardCharsets.UTF_8));
+    HttpRequest.Builder builder = post(uri, message).header("authorization", "bearer " + providerToken);
+    message.headers().forEach(builder::header);
+    return builder.build();
+  }
+
+  private HttpRequest.Builder post(URI uri, PushMessage message) {
+    return HttpRequest.newBuilder(uri)
+        .timeout(settings.http().requestTimeout())
+        .header("content-type", "application/json; charset=UTF-8")
+        .POST(HttpRequest.BodyPublishers.ofString(message.body(), StandardCharsets.UTF_8));
+  }
+}
