@@ -71,7 +71,8 @@ public final class LoadGenerator {
       for (int i = 0; i < users; i++) {
         String user = "load-" + run + "-" + i;
         ChatClient client = ChatClient.connect(ws, Duration.ofSeconds(10));
-        client.hello(ChatClient.devToken(http, user)).get(10, TimeUnit.SECONDS);
+        // with a device, as apps connect: the member acknowledges what it receives, so it is not pushed
+        client.hello(ChatClient.devToken(http, user), "loadtest-" + user).get(10, TimeUnit.SECONDS);
         clients.add(client);
       }
       List<String> others = new ArrayList<>();
@@ -136,8 +137,12 @@ public final class LoadGenerator {
     }
   }
 
-  /** One member's view: every item pushed for the room, checked for gaps, duplicates and order. */
+  /**
+   * One member's view: every item pushed for the room, checked for gaps, duplicates and order. Like an
+   * app, it acknowledges what it received once a second.
+   */
   static final class Member {
+    private static final long ACK_EVERY_NANOS = 1_000_000_000L;
     private final ChatClient client;
     private final String roomId;
     private final Map<String, Long> sentAt;
@@ -163,7 +168,20 @@ public final class LoadGenerator {
     }
 
     private void loop() {
+      long lastAck = System.nanoTime();
+      long acked = 0;
       while (running) {
+        if (System.nanoTime() - lastAck >= ACK_EVERY_NANOS) {
+          lastAck = System.nanoTime();
+          long upTo;
+          synchronized (this) {
+            upTo = highest;
+          }
+          if (upTo > acked) {
+            acked = upTo;
+            client.received(Map.of(roomId, upTo));
+          }
+        }
         try {
           ServerFrame frame = client.nextPush(Duration.ofMillis(200));
           if (frame instanceof TimelineItem.Message m && m.roomId().equals(roomId)) {

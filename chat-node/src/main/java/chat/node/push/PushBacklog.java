@@ -7,47 +7,82 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the push projections of this node have not handed to Kafka yet, reported in the log: while a tag
- * keeps failing, one line at most every {@link #REPORT_EVERY_MS} with how many messages wait (at least)
- * and since when; when it flows again, how much it caught up. Counters for metrics.
+ * What the push projections of this node have not handed to Kafka yet, reported in the log. A tag is
+ * behind while its batch waits for Kafka longer than {@link #STALLED_AFTER_MS} (a broker that is down
+ * leaves sends pending until the producer's delivery timeout) or after its batch failed; while any is,
+ * one line at most every {@link #REPORT_EVERY_MS} says how many messages wait (at least: those behind the
+ * batch in hand wait unread in the journal) and since when. When a tag flows again, one line says so.
+ * Counters for metrics.
  */
 public final class PushBacklog {
 
   private static final Logger log = LoggerFactory.getLogger(PushBacklog.class);
+  static final long STALLED_AFTER_MS = 5_000;
   static final long REPORT_EVERY_MS = 10_000;
 
-  /** A failing tag: since when, how many messages its failed batch held, and the oldest one's time. */
-  private record Failing(long since, int messages, long oldestAt, String cause) {}
+  /** A tag's batch in hand: since when, its messages and requests, the oldest message's time, the last failure. */
+  private record Behind(long since, int messages, int requests, long oldestAt, String failure) {}
 
-  private final Map<String, Failing> failing = new ConcurrentHashMap<>();
+  private final Map<String, Behind> inHand = new ConcurrentHashMap<>();
+  private final Map<String, Behind> failing = new ConcurrentHashMap<>();
   private final AtomicLong lastReport = new AtomicLong();
   private final AtomicLong produced = new AtomicLong();
   private final AtomicLong messages = new AtomicLong();
   private final AtomicLong failedBatches = new AtomicLong();
 
-  void failed(String tag, int batchMessages, long oldestAt, Throwable cause, long now) {
+  /** The tag's batch is being decided on and produced. */
+  void started(String tag, int batchMessages, long oldestAt, long now) {
+    inHand.put(tag, new Behind(now, batchMessages, 0, oldestAt, null));
+  }
+
+  /** The batch's requests are with the producer, waiting for Kafka's acknowledgement. */
+  void producing(String tag, int requests) {
+    inHand.computeIfPresent(tag, (t, b) -> new Behind(b.since(), b.messages(), requests, b.oldestAt(), null));
+  }
+
+  void failed(String tag, Throwable cause, long now) {
     failedBatches.incrementAndGet();
-    failing.merge(tag, new Failing(now, batchMessages, oldestAt, describe(cause)),
-        (known, latest) -> new Failing(known.since(), Math.max(known.messages(), latest.messages()),
-            Math.min(known.oldestAt(), latest.oldestAt()), latest.cause()));
-    long last = lastReport.get();
-    if (now - last >= REPORT_EVERY_MS && lastReport.compareAndSet(last, now)) {
-      int waiting = failing.values().stream().mapToInt(Failing::messages).sum();
-      long oldest = failing.values().stream().mapToLong(Failing::oldestAt).min().orElse(now);
-      log.warn("push backlog: {} of the node's push tags cannot hand requests to Kafka; at least {} messages wait,"
-              + " the oldest for {} s; retrying ({})",
-          failing.size(), waiting, (now - oldest) / 1000, describe(cause));
+    Behind batch = inHand.remove(tag);
+    if (batch != null) {
+      failing.merge(tag, new Behind(batch.since(), batch.messages(), batch.requests(), batch.oldestAt(), describe(cause)),
+          (known, latest) -> new Behind(known.since(), Math.max(known.messages(), latest.messages()),
+              Math.max(known.requests(), latest.requests()), Math.min(known.oldestAt(), latest.oldestAt()), latest.failure()));
+    }
+    report(now);
+  }
+
+  void handled(String tag, int batchMessages, int requests, long now) {
+    produced.addAndGet(requests);
+    messages.addAndGet(batchMessages);
+    Behind batch = inHand.remove(tag);
+    Behind recovered = failing.remove(tag);
+    long since = recovered != null ? recovered.since() : batch != null ? batch.since() : now;
+    if (recovered != null || (batch != null && now - batch.since() >= STALLED_AFTER_MS)) {
+      long oldest = Math.min(recovered != null ? recovered.oldestAt() : now, batch != null ? batch.oldestAt() : now);
+      log.info("push tag {} flows again after {} s; the oldest waiting message was {} s old",
+          tag, (now - since) / 1000, (now - oldest) / 1000);
     }
   }
 
-  void handled(String tag, int batchMessages, int requests, long oldestAt, long now) {
-    produced.addAndGet(requests);
-    messages.addAndGet(batchMessages);
-    Failing recovered = failing.remove(tag);
-    if (recovered != null) {
-      log.info("push tag {} flows again after {} s; the oldest waiting message was {} s old",
-          tag, (now - recovered.since()) / 1000, (now - Math.min(recovered.oldestAt(), oldestAt)) / 1000);
+  /** Logs the backlog if a tag is behind and nothing was reported in the last {@link #REPORT_EVERY_MS}. */
+  void report(long now) {
+    Map<String, Behind> behind = new java.util.HashMap<>(failing);
+    inHand.forEach((tag, batch) -> {
+      if (now - batch.since() >= STALLED_AFTER_MS) {
+        behind.merge(tag, batch, (failed, current) -> failed);
+      }
+    });
+    long last = lastReport.get();
+    if (behind.isEmpty() || now - last < REPORT_EVERY_MS || !lastReport.compareAndSet(last, now)) {
+      return;
     }
+    int waiting = behind.values().stream().mapToInt(Behind::messages).sum();
+    int requests = behind.values().stream().mapToInt(Behind::requests).sum();
+    long oldest = behind.values().stream().mapToLong(Behind::oldestAt).min().orElse(now);
+    String why = behind.values().stream().map(Behind::failure).filter(java.util.Objects::nonNull).findFirst()
+        .orElse("waiting for Kafka to acknowledge");
+    log.warn("push backlog: {} of the node's push tags are behind; at least {} messages ({} push requests) wait,"
+        + " the oldest for {} s ({})", behind.size(), waiting, requests, (now - oldest) / 1000, why);
   }
 
   /** Push requests Kafka acknowledged since the node started. */
@@ -64,7 +99,7 @@ public final class PushBacklog {
     return failedBatches.get();
   }
 
-  /** Tags of this node that are failing now. */
+  /** Tags of this node whose last batch failed and that have not recovered yet. */
   public int failingTags() {
     return failing.size();
   }

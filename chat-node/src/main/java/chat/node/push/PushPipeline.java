@@ -35,8 +35,12 @@ public final class PushPipeline {
     var backlog = new PushBacklog();
     new PushProjection(system, settings, journal, offsets, publisher, sharding, askTimeout, backlog).start();
     var feedback = PushFeedbackConsumer.start(system, settings, sharding, askTimeout);
+    // a batch that waits on an absent broker fails only at the producer's delivery timeout: look meanwhile
+    var reporting = system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(5), Duration.ofSeconds(5),
+        () -> backlog.report(System.currentTimeMillis()), system.executionContext());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "push-producer",
         () -> {
+          reporting.cancel();
           feedback.shutdown();
           publisher.close();
           return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());

@@ -122,16 +122,19 @@ public final class PushProjection {
       }
     }
     EventEnvelope last = batch.get(batch.size() - 1);
-    long oldestAt = batch.get(0).timestamp();
+    backlog.started(tag, messages.size(), batch.get(0).timestamp(), System.currentTimeMillis());
     return decide(messages)
-        .thenCompose(requests -> publisher.publish(requests).thenApply(done -> requests.size()))
+        .thenCompose(requests -> {
+          backlog.producing(tag, requests.size());
+          return publisher.publish(requests).thenApply(done -> requests.size());
+        })
         .thenCompose(requests -> offsets.store(tag, last.offset(), last.timestamp()).thenApply(done -> requests))
         .whenComplete((requests, failure) -> {
           long now = System.currentTimeMillis();
           if (failure != null) {
-            backlog.failed(tag, messages.size(), oldestAt, failure, now);
+            backlog.failed(tag, failure, now);
           } else {
-            backlog.handled(tag, messages.size(), requests, oldestAt, now);
+            backlog.handled(tag, messages.size(), requests, now);
           }
         })
         .thenApply(requests -> Done.getInstance());
