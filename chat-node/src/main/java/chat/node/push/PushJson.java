@@ -31,9 +31,11 @@ public final class PushJson {
     try {
       return MAPPER.readValue(json, type);
     } catch (IOException e) {
-      // the original message only: Jackson's full one quotes the input, which may hold message text
-      String why = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-      throw new UncheckedIOException("not a " + type.getSimpleName() + ": " + why, e);
+      // the kind of error and where only: Jackson's messages quote the input, which may hold text or tokens
+      String where = e instanceof JsonProcessingException j && j.getLocation() != null
+          ? " at line " + j.getLocation().getLineNr() + " column " + j.getLocation().getColumnNr() : "";
+      throw new UncheckedIOException("not a " + type.getSimpleName() + ": " + e.getClass().getSimpleName() + where,
+          new IOException("details withheld"));
     }
   }
 }

@@ -30,7 +30,7 @@ public final class PushPipeline {
     CassandraReadJournal journal = PersistenceQuery.get(system)
         .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier());
     var session = CassandraSessionRegistry.get(system).sessionFor("pekko.persistence.cassandra");
-    var offsets = new PushOffsets(session, journal, keyspace, settings.initialLookback());
+    var offsets = new PushOffsets(session, journal, keyspace, settings.initialLookback(), settings.rewind());
     var publisher = new PushPublisher(system, settings);
     var backlog = new PushBacklog();
     new PushProjection(system, settings, journal, offsets, publisher, sharding, askTimeout, backlog).start();

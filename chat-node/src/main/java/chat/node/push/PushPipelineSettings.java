@@ -13,6 +13,7 @@ import java.util.TreeMap;
  *     recipients who did not are pushed
  * @param tags how many event tags (and projection instances) messages are spread over; see {@link PushTags}
  * @param initialLookback where a tag that has no stored offset yet starts reading: this long before now
+ * @param rewind how far before its stored offset a (re)started instance reads, for late tag writes
  * @param producer extra Kafka producer properties, over the pipeline's own
  */
 public record PushPipelineSettings(
@@ -23,6 +24,7 @@ public record PushPipelineSettings(
     int batchSize,
     Duration batchWindow,
     Duration initialLookback,
+    Duration rewind,
     Duration minBackoff,
     Duration maxBackoff,
     boolean createTopics,
@@ -50,6 +52,7 @@ public record PushPipelineSettings(
         c.getInt("batch-size"),
         c.getDuration("batch-window"),
         c.getDuration("initial-lookback"),
+        c.getDuration("rewind"),
         c.getDuration("restart.min-backoff"),
         c.getDuration("restart.max-backoff"),
         c.getBoolean("kafka.create-topics"),

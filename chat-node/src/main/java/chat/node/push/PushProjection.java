@@ -142,39 +142,60 @@ public final class PushProjection {
 
   private record Posted(String roomId, long seq, ChatRoom.MessagePosted message) {}
 
-  /** The push requests of these messages, in the order of the messages. */
+  /** Candidates per DecidePush, so that an ask and its answer stay far below the remoting frame size. */
+  static final int CANDIDATES_PER_ASK = 32;
+  /** Asks that time out are repeated this many times before the batch fails (they are idempotent). */
+  static final int ASK_ATTEMPTS = 3;
+
+  /** The push requests of these messages, ordered by room, seq and user. */
   private CompletionStage<List<PushRequest>> decide(List<Posted> messages) {
     if (messages.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
     Map<String, CompletableFuture<ChatRoom.PushAudience>> audiences = new LinkedHashMap<>();
     for (Posted posted : messages) {
-      audiences.computeIfAbsent(posted.roomId(), roomId -> sharding.entityRefFor(ChatRoom.ENTITY_KEY, roomId)
-          .<ChatRoom.PushAudience>ask(ChatRoom.GetPushAudience::new, askTimeout).toCompletableFuture());
+      audiences.computeIfAbsent(posted.roomId(), roomId -> askWithRetries(() -> sharding
+          .entityRefFor(ChatRoom.ENTITY_KEY, roomId)
+          .<ChatRoom.PushAudience>ask(ChatRoom.GetPushAudience::new, askTimeout), ASK_ATTEMPTS));
     }
     return CompletableFuture.allOf(audiences.values().toArray(CompletableFuture[]::new)).thenCompose(all -> {
       Map<String, List<PushCandidate>> byUser = new LinkedHashMap<>();
       for (Posted posted : messages) {
         ChatRoom.PushAudience audience = audiences.get(posted.roomId()).join();
         PushCandidate candidate = new PushCandidate(posted.roomId(), audience.name(), audience.kind(), posted.seq(),
-            posted.message().sender(), posted.message().body(), posted.message().ts());
-        for (String member : audience.members().keySet()) {
-          if (!member.equals(posted.message().sender())) {
+            posted.message().sender(), PushCandidate.preview(posted.message().body()), posted.message().ts());
+        audience.members().forEach((member, joinedAt) -> {
+          // who joined after the message never saw it come, and is not told about it
+          if (!member.equals(posted.message().sender()) && joinedAt < posted.seq()) {
             byUser.computeIfAbsent(member, user -> new ArrayList<>()).add(candidate);
           }
-        }
+        });
       }
-      Map<String, CompletableFuture<UserSession.PushDecisions>> decisions = new HashMap<>();
-      byUser.forEach((user, candidates) -> decisions.put(user, sharding.entityRefFor(UserSession.ENTITY_KEY, user)
-          .<UserSession.PushDecisions>ask(replyTo -> new UserSession.DecidePush(candidates, replyTo), askTimeout)
-          .toCompletableFuture()));
-      return CompletableFuture.allOf(decisions.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
+      List<CompletableFuture<List<PushRequest>>> decided = new ArrayList<>();
+      byUser.forEach((user, candidates) -> {
+        for (int from = 0; from < candidates.size(); from += CANDIDATES_PER_ASK) {
+          List<PushCandidate> chunk = List.copyOf(candidates.subList(from, Math.min(candidates.size(), from + CANDIDATES_PER_ASK)));
+          decided.add(askWithRetries(() -> sharding.entityRefFor(UserSession.ENTITY_KEY, user)
+              .<UserSession.PushDecisions>ask(replyTo -> new UserSession.DecidePush(chunk, replyTo), askTimeout),
+              ASK_ATTEMPTS).thenApply(UserSession.PushDecisions::withDevices));
+        }
+      });
+      return CompletableFuture.allOf(decided.toArray(CompletableFuture[]::new)).thenApply(done -> {
         List<PushRequest> requests = new ArrayList<>();
-        decisions.values().forEach(d -> requests.addAll(d.join().requests()));
+        decided.forEach(d -> requests.addAll(d.join()));
         requests.sort(java.util.Comparator.comparing(PushRequest::roomId).thenComparingLong(PushRequest::seq)
             .thenComparing(PushRequest::user));
         return requests;
       });
     });
+  }
+
+  /** An ask, repeated when it fails, up to {@code attempts} times in all. */
+  private static <T> CompletableFuture<T> askWithRetries(
+      java.util.function.Supplier<CompletionStage<T>> ask, int attempts) {
+    return ask.get().toCompletableFuture().handle((reply, failure) -> failure == null || attempts <= 1
+            ? (failure == null ? CompletableFuture.completedFuture(reply) : CompletableFuture.<T>failedFuture(failure))
+            : askWithRetries(ask, attempts - 1))
+        .thenCompose(next -> next);
   }
 }

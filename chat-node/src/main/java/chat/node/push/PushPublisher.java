@@ -16,12 +16,14 @@ import org.apache.pekko.kafka.javadsl.SendProducer;
 /**
  * Hands push requests to Kafka: an idempotent producer that waits for all in-sync replicas, so a request
  * is either acknowledged by Kafka or its batch fails and is produced again (never silently dropped).
- * Sends run on pekko-connectors-kafka's own dispatcher, where waiting for an absent broker blocks nobody else.
+ * Sends run on a dispatcher of their own ({@link #PRODUCER_DISPATCHER}): while the broker is unreachable a
+ * send blocks for up to max.block.ms waiting for metadata, and no other work waits behind it.
  */
 public final class PushPublisher implements AutoCloseable {
 
   /** The schema version of the value, also as a record header, so consumers can route before parsing. */
   public static final String SCHEMA_HEADER = "schema";
+  static final String PRODUCER_DISPATCHER = "chat.push.kafka.producer-dispatcher";
 
   private final SendProducer<String, byte[]> producer;
 
@@ -37,7 +39,8 @@ public final class PushPublisher implements AutoCloseable {
         .withProperty(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000")
         .withProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000")
         .withProperty(ProducerConfig.LINGER_MS_CONFIG, "5")
-        .withProperty(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000");
+        .withProperty(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000")
+        .withDispatcher(PRODUCER_DISPATCHER);
     for (var property : settings.producer().entrySet()) {
       producerSettings = producerSettings.withProperty(property.getKey(), property.getValue());
     }

@@ -25,6 +25,11 @@ public record PushRequest(
     devices = List.copyOf(devices);
   }
 
+  public PushRequest withDevices(List<PushDevice> targets) {
+    return new PushRequest(schema, dedupKey, user, roomId, roomName, roomKind, seq, sender, sentAt, preview, unread,
+        badge, targets);
+  }
+
   /** Unique per message and recipient: {@code roomId:seq:user}. */
   public static String dedupKey(String roomId, long seq, String user) {
     return roomId + ":" + seq + ":" + user;

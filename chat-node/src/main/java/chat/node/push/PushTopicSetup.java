@@ -82,6 +82,8 @@ public final class PushTopicSetup {
     return new NewTopic(topic.name(), topic.partitions(), topic.replicationFactor())
         .configs(Map.of(
             TopicConfig.RETENTION_MS_CONFIG, Long.toString(topic.retention().toMillis()),
-            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE));
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+            // with one in-sync replica, acks=all would be a leader's word alone
+            TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(Math.min(2, topic.replicationFactor()))));
   }
 }

@@ -26,7 +26,7 @@ final class PushPolicy {
    */
   static Optional<PushRequest> decide(
       String user, PushCandidate message, UserSession.Membership membership, PushSettings settings,
-      long readSeq, long deliveredSeq, long unread, long badge, Map<String, UserSession.Device> devices) {
+      long readSeq, long deliveredSeq, long unread, long badge) {
     if (user.equals(message.sender())
         || (membership != null && (!membership.member() || membership.seq() >= message.seq()))) {
       return Optional.empty();
@@ -35,22 +35,19 @@ final class PushPolicy {
     if (level == PushSettings.Level.MUTED || readSeq >= message.seq() || deliveredSeq >= message.seq()) {
       return Optional.empty();
     }
-    String preview = level == PushSettings.Level.NO_PREVIEW || settings.previewsOff() ? null : preview(message.body());
-    List<PushRequest.PushDevice> targets = settings.tokens().entrySet().stream()
+    String preview = level == PushSettings.Level.NO_PREVIEW || settings.previewsOff() ? null : message.preview();
+    // the devices are added by the projection, once per user rather than once per request
+    return Optional.of(new PushRequest(PushRequest.SCHEMA, PushRequest.dedupKey(message.roomId(), message.seq(), user),
+        user, message.roomId(), message.roomName(), message.kind() == ChatRoom.Kind.DM ? "dm" : "group",
+        message.seq(), message.sender(), message.sentAt(), preview, Math.max(unread, 1), Math.max(badge, 1), List.of()));
+  }
+
+  /** The user's push tokens, of devices the session still knows. */
+  static List<PushRequest.PushDevice> devices(PushSettings settings, Map<String, UserSession.Device> devices) {
+    return settings.tokens().entrySet().stream()
         .filter(e -> devices.containsKey(e.getKey()))
         .sorted(Map.Entry.comparingByKey())
         .map(e -> new PushRequest.PushDevice(e.getKey(), e.getValue().platform(), e.getValue().token()))
         .toList();
-    return Optional.of(new PushRequest(PushRequest.SCHEMA, PushRequest.dedupKey(message.roomId(), message.seq(), user),
-        user, message.roomId(), message.roomName(), message.kind() == ChatRoom.Kind.DM ? "dm" : "group",
-        message.seq(), message.sender(), message.sentAt(), preview, Math.max(unread, 1), Math.max(badge, 1), targets));
-  }
-
-  /** The body cut to {@link PushRequest#PREVIEW_MAX_CHARS} code points, never inside a surrogate pair. */
-  static String preview(String body) {
-    if (body.codePointCount(0, body.length()) <= PushRequest.PREVIEW_MAX_CHARS) {
-      return body;
-    }
-    return body.substring(0, body.offsetByCodePoints(0, PushRequest.PREVIEW_MAX_CHARS)) + "…";
   }
 }

@@ -121,7 +121,15 @@ public final class UserSession
    */
   public record DecidePush(List<PushCandidate> candidates, ActorRef<PushDecisions> replyTo) implements Command {}
 
-  public record PushDecisions(List<PushRequest> requests) implements CborSerializable {}
+  /** The requests (without devices) and, once, the user's push devices that each of them goes to. */
+  public record PushDecisions(List<PushRequest> requests, List<PushRequest.PushDevice> devices)
+      implements CborSerializable {
+
+    /** The requests, each with the user's devices. */
+    public List<PushRequest> withDevices() {
+      return requests.stream().map(r -> r.withDevices(devices)).toList();
+    }
+  }
 
   /** From a room: report how far this user received and read it (the room rebuilds its receipts). */
   public record ReportProgress(String roomId) implements Command {}
@@ -210,7 +218,13 @@ public final class UserSession
    * the push level of those not at {@link PushSettings.Level#ALL}.
    */
   public record RoomList(List<Membership> rooms, Map<String, ReadState> reads, Map<String, PushSettings.Level> push)
-      implements CborSerializable {}
+      implements CborSerializable {
+
+    public RoomList {
+      // from a node of an earlier version, during a rolling upgrade
+      push = push == null ? Map.of() : push;
+    }
+  }
 
   public sealed interface ReadReply extends CborSerializable {}
 
@@ -754,7 +768,10 @@ public final class UserSession
   }
 
   private ReplyEffect<Event, State> decidePush(State state, DecidePush c) {
-    long badge = state.memberships().stream().mapToLong(m -> unread(state, m.roomId())).sum();
+    // muted rooms do not add to the badge: the user chose not to hear about them
+    long badge = state.memberships().stream()
+        .filter(m -> state.push().level(m.roomId()) != PushSettings.Level.MUTED)
+        .mapToLong(m -> unread(state, m.roomId())).sum();
     List<PushRequest> requests = new ArrayList<>();
     for (PushCandidate message : c.candidates()) {
       String roomId = message.roomId();
@@ -762,9 +779,10 @@ public final class UserSession
       ReadState saved = state.reads().get(roomId);
       long readSeq = p != null ? p.readSeq() : saved != null ? saved.readSeq() : 0;
       PushPolicy.decide(userId, message, state.rooms().get(roomId), state.push(), readSeq, deliveredSeq(state, roomId),
-          unread(state, roomId), badge, state.devices()).ifPresent(requests::add);
+          unread(state, roomId), badge).ifPresent(requests::add);
     }
-    return Effect().reply(c.replyTo(), new PushDecisions(requests));
+    List<PushRequest.PushDevice> devices = requests.isEmpty() ? List.of() : PushPolicy.devices(state.push(), state.devices());
+    return Effect().reply(c.replyTo(), new PushDecisions(requests, devices));
   }
 
   private long unread(State state, String roomId) {

@@ -107,6 +107,32 @@ class PushIT {
   }
 
   @Test
+  void aMemberAddedLaterIsPushedOnlyAboutWhatCameAfterAndLongMessagesOnlyAsAPreview(
+      TestCassandra cassandra, TestKafka kafka) throws Exception {
+    String alice = unique("alice");
+    String frank = unique("frank");
+    try (TestNode node = TestNode.start(cassandra, pushOn(kafka));
+         Device aliceLaptop = Device.connect(node, alice, "alice-laptop");
+         PushRecords records = new PushRecords(kafka.bootstrapServers(), Set.of(frank))) {
+      String roomId = Await.result(aliceLaptop.client().createRoom(unique("late"), "Late", List.of(), null)).room().roomId();
+      for (int i = 0; i < 3; i++) {
+        Await.result(aliceLaptop.client().send(roomId, "before-" + i, "before frank " + i));
+      }
+      Await.result(aliceLaptop.client().addMember(roomId, frank));
+      Set<Long> after = new TreeSet<>();
+      String longBody = "ü".repeat(8_000); // 16,000 bytes of UTF-8, just under the limit
+      for (int i = 0; i < 40; i++) {
+        after.add(Await.result(aliceLaptop.client().send(roomId, "after-" + i, longBody)).seq());
+      }
+      List<PushRequest> requests = records.awaitUntil(got -> PushRecords.seqsOf(got, frank, roomId).equals(after),
+          Duration.ofSeconds(60));
+      requests = records.drainFor(ACK_WINDOW.plusSeconds(3));
+      assertEquals(after, PushRecords.seqsOf(requests, frank, roomId), "nothing from before frank was added");
+      assertTrue(requests.stream().allMatch(r -> r.preview().length() == PushRequest.PREVIEW_MAX_CHARS + 1));
+    }
+  }
+
+  @Test
   void withKafkaDownChatGoesOnAndEveryPushIsProducedWhenItReturns(TestCassandra cassandra, TestKafka kafka)
       throws Exception {
     String alice = unique("alice");

@@ -36,23 +36,25 @@ class UserSessionPushTest {
   private static EventSourcedBehaviorTestKit<UserSession.Command, UserSession.Event, UserSession.State> session(String user) {
     return EventSourcedBehaviorTestKit.create(testKit.system(),
         UserSession.create(user, UserSession.persistenceId(user),
-            (roomId, userId, after, upTo) -> java.util.concurrent.CompletableFuture.completedFuture(0L),
+            // recounts as if every item were a message from someone else
+            (roomId, userId, after, upTo) -> java.util.concurrent.CompletableFuture.completedFuture(upTo - after),
             roomId -> roomsProbe.getRef(), 4));
   }
 
   private static PushCandidate message(String roomId, long seq, String sender, String body) {
-    return new PushCandidate(roomId, "Team", ChatRoom.Kind.GROUP, seq, sender, body, 1000 + seq);
+    return new PushCandidate(roomId, "Team", ChatRoom.Kind.GROUP, seq, sender, PushCandidate.preview(body), 1000 + seq);
   }
 
   private static List<PushRequest> decide(
       EventSourcedBehaviorTestKit<UserSession.Command, UserSession.Event, UserSession.State> s, PushCandidate... messages) {
-    return s.<UserSession.PushDecisions>runCommand(r -> new UserSession.DecidePush(List.of(messages), r)).reply().requests();
+    return s.<UserSession.PushDecisions>runCommand(r -> new UserSession.DecidePush(List.of(messages), r)).reply()
+        .withDevices();
   }
 
   private static void deliver(
       EventSourcedBehaviorTestKit<UserSession.Command, UserSession.Event, UserSession.State> s, PushCandidate m) {
     s.runCommand(new UserSession.Deliver(new ChatRoom.TimelineEntry(m.roomId(), m.seq(),
-        new ChatRoom.MessagePosted(m.sender(), "c" + m.seq(), m.body(), m.sentAt()))));
+        new ChatRoom.MessagePosted(m.sender(), "c" + m.seq(), m.preview(), m.sentAt()))));
   }
 
   private static void openPhone(
@@ -105,6 +107,11 @@ class UserSessionPushTest {
     var muted = s.<UserSession.SettingReply>runCommand(r -> new UserSession.SetRoomNotifications("g:3", PushSettings.Level.MUTED, r));
     assertInstanceOf(UserSession.SettingSaved.class, muted.reply());
     assertEquals(List.of(), decide(s, quiet));
+    // the muted room's unread message does not count toward the badge of the others
+    deliver(s, quiet);
+    var another = message("g:2", 6, "alice", "and another");
+    deliver(s, another);
+    assertEquals(2, decide(s, another).get(0).badge(), "5 and 6 in g:2; not the muted g:3");
     // not a member: refused, nothing journaled
     var stranger = s.<UserSession.SettingReply>runCommand(r -> new UserSession.SetRoomNotifications("g:9", PushSettings.Level.MUTED, r));
     assertInstanceOf(UserSession.NotAMember.class, stranger.reply());
