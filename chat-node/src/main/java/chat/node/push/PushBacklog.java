@@ -20,8 +20,11 @@ public final class PushBacklog {
   static final long STALLED_AFTER_MS = 5_000;
   static final long REPORT_EVERY_MS = 10_000;
 
-  /** A tag's batch in hand: since when, its messages and requests, the oldest message's time, the last failure. */
-  private record Behind(long since, int messages, int requests, long oldestAt, String failure) {}
+  /**
+   * A tag's batch in hand: since when, its messages and requests, the oldest message's time, whether its
+   * requests are with the producer yet, and the last failure.
+   */
+  private record Behind(long since, int messages, int requests, long oldestAt, boolean producing, String failure) {}
 
   private final Map<String, Behind> inHand = new ConcurrentHashMap<>();
   private final Map<String, Behind> failing = new ConcurrentHashMap<>();
@@ -32,21 +35,23 @@ public final class PushBacklog {
 
   /** The tag's batch is being decided on and produced. */
   void started(String tag, int batchMessages, long oldestAt, long now) {
-    inHand.put(tag, new Behind(now, batchMessages, 0, oldestAt, null));
+    inHand.put(tag, new Behind(now, batchMessages, 0, oldestAt, false, null));
   }
 
   /** The batch's requests are with the producer, waiting for Kafka's acknowledgement. */
   void producing(String tag, int requests) {
-    inHand.computeIfPresent(tag, (t, b) -> new Behind(b.since(), b.messages(), requests, b.oldestAt(), null));
+    inHand.computeIfPresent(tag, (t, b) -> new Behind(b.since(), b.messages(), requests, b.oldestAt(), true, null));
   }
 
   void failed(String tag, Throwable cause, long now) {
     failedBatches.incrementAndGet();
     Behind batch = inHand.remove(tag);
     if (batch != null) {
-      failing.merge(tag, new Behind(batch.since(), batch.messages(), batch.requests(), batch.oldestAt(), describe(cause)),
+      failing.merge(tag, new Behind(batch.since(), batch.messages(), batch.requests(), batch.oldestAt(), batch.producing(),
+              describe(cause)),
           (known, latest) -> new Behind(known.since(), Math.max(known.messages(), latest.messages()),
-              Math.max(known.requests(), latest.requests()), Math.min(known.oldestAt(), latest.oldestAt()), latest.failure()));
+              Math.max(known.requests(), latest.requests()), Math.min(known.oldestAt(), latest.oldestAt()),
+              latest.producing(), latest.failure()));
     }
     report(now);
   }
@@ -80,7 +85,8 @@ public final class PushBacklog {
     int requests = behind.values().stream().mapToInt(Behind::requests).sum();
     long oldest = behind.values().stream().mapToLong(Behind::oldestAt).min().orElse(now);
     String why = behind.values().stream().map(Behind::failure).filter(java.util.Objects::nonNull).findFirst()
-        .orElse("waiting for Kafka to acknowledge");
+        .orElse(behind.values().stream().anyMatch(Behind::producing)
+            ? "waiting for Kafka to acknowledge" : "waiting for rooms and sessions to answer");
     log.warn("push backlog: {} of the node's push tags are behind; at least {} messages ({} push requests) wait,"
         + " the oldest for {} s ({})", behind.size(), waiting, requests, (now - oldest) / 1000, why);
   }

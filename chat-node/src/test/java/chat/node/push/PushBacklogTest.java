@@ -45,6 +45,14 @@ class PushBacklogTest {
           backlog.report(t0 + 9_000);
           return null;
         });
+    // a batch still being decided on says so
+    PushBacklog deciding = new PushBacklog();
+    deciding.started("push-3", 2, t0, t0);
+    LoggingTestKit.warn("at least 2 messages (0 push requests) wait, the oldest for 6 s (waiting for rooms and sessions to answer)")
+        .expect(testKit.system(), () -> {
+          deciding.report(t0 + 6_000);
+          return null;
+        });
     // the batch fails at the producer's delivery timeout; the report names the cause
     LoggingTestKit.warn("(TimeoutException: Expiring 120 record(s))")
         .expect(testKit.system(), () -> {

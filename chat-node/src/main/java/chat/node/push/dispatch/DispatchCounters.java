@@ -8,7 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * Running totals since the dispatcher started, for logs now and a metrics exporter later. Per request:
  * {@code received} (every record read, malformed ones included), {@code duplicates}, {@code noDevices},
  * {@code expired} (older than max-age, not pushed), {@code malformed}. Per device: {@code sent},
- * {@code invalidTokens} (feedback produced), {@code failed} (refused, or retries used up).
+ * {@code invalidTokens} (feedback produced), {@code failed} (refused, or retries used up). Per call:
+ * {@code unavailable}, the platform refused the dispatcher itself (credentials, project, endpoint) or could not be
+ * called for want of credentials; those sends are held, not counted failed. And one gauge, not a total:
+ * {@code held}, the devices whose send is waiting for its platform now (a request with one is not committed).
  */
 public final class DispatchCounters {
 
@@ -20,6 +23,8 @@ public final class DispatchCounters {
   final AtomicLong sent = new AtomicLong();
   final AtomicLong invalidTokens = new AtomicLong();
   final AtomicLong failed = new AtomicLong();
+  final AtomicLong unavailable = new AtomicLong();
+  final AtomicLong held = new AtomicLong();
 
   public long received() {
     return received.get();
@@ -53,6 +58,14 @@ public final class DispatchCounters {
     return failed.get();
   }
 
+  public long unavailable() {
+    return unavailable.get();
+  }
+
+  public long held() {
+    return held.get();
+  }
+
   /** All counters by name, in a stable order. */
   public Map<String, Long> snapshot() {
     Map<String, Long> all = new LinkedHashMap<>();
@@ -64,6 +77,8 @@ public final class DispatchCounters {
     all.put("sent", sent());
     all.put("invalidTokens", invalidTokens());
     all.put("failed", failed());
+    all.put("unavailable", unavailable());
+    all.put("held", held());
     return all;
   }
 

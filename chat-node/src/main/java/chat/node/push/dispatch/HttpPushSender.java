@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * {@code Authorization: Bearer <access token>}) and APNs ({@code POST {apns.base-url}/3/device/{token}} with
  * {@code authorization: bearer <provider token>} and the {@code apns-*} headers of the message) over one
  * {@link HttpClient} that prefers HTTP/2 (APNs requires it; FCM multiplexes with it). Answers are classified by
- * {@link ResponseClassifier}; a platform without credentials fails every send without calling it.
+ * {@link ResponseClassifier}. A platform without credentials (or project / bundle id) is not called: every send
+ * to it is {@link SendOutcome.PlatformUnavailable}, and so held until the credentials turn up (a token file that
+ * appears, or is fixed, is picked up within a second).
  */
 public final class HttpPushSender implements PushSender {
 
@@ -46,31 +48,40 @@ public final class HttpPushSender implements PushSender {
     this.fcmToken = new Credential(settings.fcm().accessToken(), settings.fcm().accessTokenFile());
     this.apnsToken = new Credential(settings.apns().providerToken(), settings.apns().providerTokenFile());
     if (!fcmToken.configured() || settings.fcm().projectId().isBlank()) {
-      log.warn("FCM is not configured (project id and access token): sends to FCM devices will fail");
+      log.warn("FCM is not configured (project id and access token): requests with FCM devices will be held, "
+          + "uncommitted, until it is");
     }
     if (!apnsToken.configured() || settings.apns().bundleId().isBlank()) {
-      log.warn("APNs is not configured (bundle id and provider token): sends to APNs devices will fail");
+      log.warn("APNs is not configured (bundle id and provider token): requests with APNs devices will be held, "
+          + "uncommitted, until it is");
     }
   }
 
   @Override
   public CompletionStage<SendOutcome> send(PushMessage message) {
     boolean fcm = message.platform() == PushPlatform.FCM;
-    Optional<String> credential = fcm ? fcmToken.get() : apnsToken.get();
-    if (credential.isEmpty() || (fcm ? settings.fcm().projectId() : settings.apns().bundleId()).isBlank()) {
-      return CompletableFuture.completedFuture(new SendOutcome.Failed(message.platform() + " not configured"));
+    Credential token = fcm ? fcmToken : apnsToken;
+    Optional<String> credential = token.get();
+    if ((fcm ? settings.fcm().projectId() : settings.apns().bundleId()).isBlank()) {
+      return unavailable(fcm ? "not configured: no project-id" : "not configured: no bundle-id");
+    }
+    if (credential.isEmpty()) {
+      return unavailable(token.configured() ? "token file unreadable or empty" : "not configured: no token");
     }
     HttpRequest request;
     try {
       request = fcm ? fcm(message, credential.get()) : apns(message, credential.get());
     } catch (IllegalArgumentException e) {
-      // a base URL or token that makes no URI: nothing a retry would change
-      return CompletableFuture.completedFuture(
-          new SendOutcome.Failed("bad request: " + e.getClass().getSimpleName()));
+      // a base URL that makes no URI, a token with characters no header may hold: the same for every request
+      return unavailable("bad request: " + e.getClass().getSimpleName());
     }
     return client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
         .handle((response, error) ->
             error != null ? ResponseClassifier.transportError(error) : classify(message, response));
+  }
+
+  private static CompletionStage<SendOutcome> unavailable(String reason) {
+    return CompletableFuture.completedFuture(new SendOutcome.PlatformUnavailable(reason));
   }
 
   private SendOutcome classify(PushMessage message, HttpResponse<String> response) {

@@ -55,6 +55,12 @@ import org.slf4j.LoggerFactory;
  * devices, expired, malformed). At least once: a crash or a rebalance hands the records after the last committed
  * offset to the next owner, which pushes them again (see {@link DedupCache} for what is caught).
  *
+ * <p>A platform that refuses the dispatcher itself ({@link SendOutcome.PlatformUnavailable}: no credentials,
+ * credentials refused, a wrong endpoint) never completes a request: {@link RetryingSender} holds the send,
+ * asking again with the {@code restart} backoff, so the request and every offset after it stay uncommitted
+ * until the credentials work again, and {@link PlatformAvailability} logs it at ERROR (rate-limited). The
+ * consumer keeps polling meanwhile (only demand stops), so the group does not rebalance.
+ *
  * <p>The stream restarts with backoff on failure (a lost broker, a feedback record that could not be produced):
  * from the last committed offset, with the dedup cache kept, so requests already handled are not pushed again,
  * and a request handled half-way is resumed with the devices it had not finished.
@@ -75,6 +81,7 @@ public final class PushDispatcher {
   private final DedupCache dedup;
   private final KeySequencer sequencer = new KeySequencer();
   private final DispatchCounters counters = new DispatchCounters();
+  private final PlatformAvailability availability;
   private final Clock clock;
   private final ConsumerSettings<String, byte[]> consumerSettings;
   private final CommitterSettings committerSettings;
@@ -89,7 +96,8 @@ public final class PushDispatcher {
     this.system = system;
     this.settings = settings;
     this.clock = clock;
-    this.sender = new RetryingSender(sender, settings.retry());
+    this.availability = new PlatformAvailability(counters, settings.statsInterval());
+    this.sender = new RetryingSender(sender, settings.retry(), settings.restart(), availability);
     this.dedup = new DedupCache(settings.dedupWindow());
     this.consumerSettings = ConsumerSettings.create(system, new StringDeserializer(), new ByteArrayDeserializer())
         .withProperties(settings.kafkaClients())
@@ -183,7 +191,7 @@ public final class PushDispatcher {
     AtomicLong lastLogged = new AtomicLong();
     statsTask = system.scheduler().scheduleAtFixedRate(settings.statsInterval(), settings.statsInterval(), () -> {
       long received = counters.received();
-      if (received != lastLogged.getAndSet(received)) {
+      if (received != lastLogged.getAndSet(received) || counters.held() > 0) {
         log.info("push dispatcher: {}", counters);
       }
     }, system.executionContext());
@@ -199,7 +207,8 @@ public final class PushDispatcher {
    * would serialise every user of a partition behind one slow retry; {@code mapAsyncPartitioned} would do what
    * the sequencer does, but Pekko 1.7.0's implementation can stall and reorder (fixed after 1.7.0, apache/pekko
    * #2899 and #3365). Cost: a request waiting for its retries holds its slot, and the commit of its partition's
-   * later offsets, for at most {@code attempts} calls and their backoff.
+   * later offsets, for at most {@code attempts} calls and their backoff; a request held for an unavailable platform
+   * holds them until the platform is back, and once {@code parallelism} requests are waiting, reading stops.
    */
   private Source<Done, Consumer.Control> consume() {
     if (stopping.get()) {
@@ -329,6 +338,11 @@ public final class PushDispatcher {
       // the offset is committed only once the report is acknowledged; a failure restarts the stream
       return feedback.send(new ProducerRecord<>(settings.feedbackTopic(), request.user(), PushJson.writeString(report)))
           .thenApply(metadata -> Handled.DONE);
+    }
+    if (outcome instanceof SendOutcome.PlatformUnavailable unavailable) {
+      // RetryingSender holds these until they end otherwise; should one get here, restart rather than commit
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(message + ": platform unavailable (" + unavailable.reason() + ") not held"));
     }
     counters.failed.incrementAndGet();
     if (outcome instanceof SendOutcome.Retryable retryable) {

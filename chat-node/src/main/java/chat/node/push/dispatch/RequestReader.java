@@ -5,7 +5,12 @@ import chat.node.push.PushRequest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 
-/** Reads push request records, refusing what this dispatcher cannot handle without quoting it. */
+/**
+ * Reads push request records, refusing what this dispatcher cannot handle without quoting it. Any schema version
+ * from {@link PushRequest#SCHEMA} up is read: a later version only adds fields (docs/push.md), and fields this
+ * dispatcher does not know are ignored ({@link PushJson#MAPPER}). Below it (0 is also what a missing
+ * {@code schema} reads as) is not a push request.
+ */
 final class RequestReader {
 
   private RequestReader() {}
@@ -36,8 +41,9 @@ final class RequestReader {
     if (request == null) {
       throw new MalformedRequest("not a push request: JSON null");
     }
-    if (request.schema() != PushRequest.SCHEMA) {
-      throw new MalformedRequest("unknown schema version " + request.schema());
+    if (request.schema() < PushRequest.SCHEMA) {
+      throw new MalformedRequest(request.schema() == 0
+          ? "schema version missing (or 0)" : "unsupported schema version " + request.schema());
     }
     if (request.dedupKey() == null || request.user() == null || request.roomId() == null) {
       throw new MalformedRequest("dedupKey, user or roomId missing");

@@ -24,7 +24,9 @@ import java.util.stream.Collectors;
 /**
  * FCM HTTP v1 and APNs stand-ins on one loopback port: every request is recorded, and each token can be told
  * to be unregistered (FCM 404 UNREGISTERED, APNs 410 Unregistered) or to answer 503 with a Retry-After for its
- * first calls. Anything else is accepted (200). Requests without the expected credentials get 401/403.
+ * first calls. Anything else is accepted (200). Requests without the expected credentials get 401/403, and so
+ * do all requests while the platforms are told to {@link #expireCredentials}: as if the token file had gone stale
+ * (FCM 401 UNAUTHENTICATED, APNs 403 ExpiredProviderToken). Any other path is answered with a bare 404.
  */
 final class FakePushPlatforms implements AutoCloseable {
 
@@ -43,6 +45,7 @@ final class FakePushPlatforms implements AutoCloseable {
   private final List<Call> calls = new CopyOnWriteArrayList<>();
   private final Set<String> unregistered = ConcurrentHashMap.newKeySet();
   private final Map<String, Failures> failing = new ConcurrentHashMap<>();
+  private volatile boolean credentialsExpired;
 
   private FakePushPlatforms() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -66,6 +69,15 @@ final class FakePushPlatforms implements AutoCloseable {
   /** The first {@code calls} sends to {@code token} are answered 503 with {@code Retry-After: retryAfterSeconds}. */
   void failFirst(String token, int calls, int retryAfterSeconds) {
     failing.put(token, new Failures(new AtomicInteger(calls), retryAfterSeconds));
+  }
+
+  /** From now on every request is refused as if its credentials had expired, until {@link #renewCredentials}. */
+  void expireCredentials() {
+    credentialsExpired = true;
+  }
+
+  void renewCredentials() {
+    credentialsExpired = false;
   }
 
   /** Ends what {@link #failFirst} started: {@code token} is accepted from now on. */
@@ -92,12 +104,13 @@ final class FakePushPlatforms implements AutoCloseable {
           .collect(Collectors.toMap(e -> e.getKey().toLowerCase(Locale.ROOT), e -> e.getValue().get(0), (a, b) -> a));
       if (path.equals("/v1/projects/" + FCM_PROJECT + "/messages:send")) {
         String token = body.at("/message/token").asText();
-        boolean authorised = ("Bearer " + FCM_ACCESS_TOKEN).equals(headers.get("authorization"));
+        boolean authorised = !credentialsExpired && ("Bearer " + FCM_ACCESS_TOKEN).equals(headers.get("authorization"));
         answer(exchange, new Call("fcm", token, body.at("/message/data/dedupKey").asText(null), headers, body,
             authorised ? status("fcm", token) : 401, System.nanoTime()));
       } else if (path.startsWith("/3/device/")) {
         String token = URLDecoder.decode(path.substring("/3/device/".length()), StandardCharsets.UTF_8);
-        boolean authorised = ("bearer " + APNS_PROVIDER_TOKEN).equals(headers.get("authorization"));
+        boolean authorised =
+            !credentialsExpired && ("bearer " + APNS_PROVIDER_TOKEN).equals(headers.get("authorization"));
         answer(exchange, new Call("apns", token, body.path("dedupKey").asText(null), headers, body,
             authorised ? status("apns", token) : 403, System.nanoTime()));
       } else {
@@ -124,7 +137,8 @@ final class FakePushPlatforms implements AutoCloseable {
               + "\"type.googleapis.com/google.firebase.fcm.v1.FcmError\",\"errorCode\":\"UNREGISTERED\"}]}}"
           : "{\"reason\":\"Unregistered\",\"timestamp\":1700000000000}";
       case 503 -> fcm ? "{\"error\":{\"code\":503,\"status\":\"UNAVAILABLE\"}}" : "{\"reason\":\"ServiceUnavailable\"}";
-      default -> fcm ? "{\"error\":{\"status\":\"UNAUTHENTICATED\"}}" : "{\"reason\":\"InvalidProviderToken\"}";
+      default -> fcm ? "{\"error\":{\"code\":401,\"status\":\"UNAUTHENTICATED\"}}"
+          : credentialsExpired ? "{\"reason\":\"ExpiredProviderToken\"}" : "{\"reason\":\"InvalidProviderToken\"}";
     };
     Failures failures = failing.get(call.token());
     if (call.status() == 503 && failures != null) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -106,6 +107,7 @@ class PushDispatcherIT {
 
   @AfterEach
   void stopDispatchers() {
+    platforms.renewCredentials();
     for (ActorSystem<Void> system : systems) {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().orTimeout(40, TimeUnit.SECONDS).join();
@@ -204,20 +206,123 @@ class PushDispatcherIT {
     String user = "erin-" + id;
     PushDispatcher dispatcher = startDispatcher("it-dispatcher-" + id);
     PushRequest good = group("room-" + id, 1, user, "still here", now(), fcm("phone", "fcm-" + user));
-    String otherVersion = PushJson.writeString(good).replace("\"schema\":1", "\"schema\":99");
-    assertTrue(otherVersion.contains("\"schema\":99"));
+    String noVersion = PushJson.writeString(good).replace("\"schema\":1,", "\"schema\":0,");
+    assertTrue(noVersion.contains("\"schema\":0,"));
+    // a later version only adds fields (docs/push.md): read, with what it added ignored
+    PushRequest next = group("room-" + id, 2, user, "from a newer node", now(), fcm("phone", "fcm-" + user));
+    String laterVersion = PushJson.writeString(next)
+        .replace("\"schema\":1,", "\"schema\":2,\"threadId\":\"t-1\",\"sound\":{\"name\":\"ping\"},");
+    assertTrue(laterVersion.contains("\"schema\":2,"));
 
     produce(user, "{\"preview\": \"private words, and not JSON");
-    produce(user, otherVersion);
+    produce(user, noVersion);
     produce(user, null);
     produce(user, "[1, 2, 3]");
     produce(good);
+    produce(user, laterVersion);
 
-    eventually(() -> assertEquals(1, platforms.delivered(good.dedupKey(), "fcm-" + user)));
+    eventually(() -> assertEquals(1, platforms.delivered(next.dedupKey(), "fcm-" + user)));
+    assertEquals(1, platforms.delivered(good.dedupKey(), "fcm-" + user));
     assertEquals(4, dispatcher.counters().malformed());
-    assertEquals(5, dispatcher.counters().received());
-    assertNothingLoggedContains("private words", "still here");
-    assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("unknown schema version 99")));
+    assertEquals(6, dispatcher.counters().received());
+    assertNothingLoggedContains("private words", "still here", "from a newer node");
+    assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().contains("schema version missing")));
+  }
+
+  @Test
+  void refusedCredentialsHoldTheRequestsUncommittedUntilTheyWorkAgainThenEachIsDeliveredOnce() throws Exception {
+    String user = "ivy-" + id;
+    platforms.expireCredentials();
+    PushRequest first = group("room-" + id, 1, user, "held one", now(),
+        fcm("phone", "fcm-" + user), apns("iphone", "apns-" + user));
+    PushRequest second = group("room-" + id, 2, user, "held two", now(),
+        fcm("phone", "fcm-" + user), apns("iphone", "apns-" + user));
+    String group = "it-dispatcher-" + id;
+    PushDispatcher dispatcher = startDispatcher(group, Map.of(
+        "chat.push.dispatcher.retry.attempts", "2",
+        "chat.push.dispatcher.restart.max-backoff", "500ms",
+        "chat.push.dispatcher.stats-interval", "1m"));
+
+    produce(first);
+    produce(second);
+    // asked again and again, well beyond retry.attempts, and never given up on
+    eventually(() -> {
+      assertTrue(platforms.callsTo("fcm-" + user).size() >= 5);
+      assertTrue(platforms.callsTo("apns-" + user).size() >= 5);
+    });
+    assertEquals(List.of(401), platforms.callsTo("fcm-" + user).stream().map(c -> c.status()).distinct().toList());
+    assertEquals(List.of(403), platforms.callsTo("apns-" + user).stream().map(c -> c.status()).distinct().toList());
+    assertEquals(Map.of(), committedOffsets(group));
+    assertEquals(0, dispatcher.counters().failed());
+    assertEquals(0, dispatcher.counters().sent());
+    assertEquals(0, dispatcher.counters().invalidTokens());
+    assertEquals(2, dispatcher.counters().held(), "the first request's two devices; the second waits behind it");
+    assertTrue(dispatcher.counters().unavailable() >= 10);
+    List<String> errors = logged.list.stream()
+        .filter(e -> e.getLevel() == Level.ERROR)
+        .map(ILoggingEvent::getFormattedMessage).toList();
+    assertEquals(2, errors.size(), "one ERROR per platform, not one per refusal: " + errors);
+    assertTrue(errors.stream().anyMatch(e -> e.startsWith("FCM unavailable (UNAUTHENTICATED)")), errors.toString());
+    assertTrue(errors.stream().anyMatch(e -> e.startsWith("APNS unavailable (ExpiredProviderToken)")),
+        errors.toString());
+
+    platforms.renewCredentials();
+
+    eventually(() -> assertEquals(endOffsets(), committedOffsets(group)));
+    for (PushRequest request : List.of(first, second)) {
+      assertEquals(1, platforms.delivered(request.dedupKey(), "fcm-" + user), request.dedupKey());
+      assertEquals(1, platforms.delivered(request.dedupKey(), "apns-" + user), request.dedupKey());
+    }
+    List<String> deliveredInOrder = platforms.callsTo("fcm-" + user).stream()
+        .filter(c -> c.status() == 200).map(c -> c.dedupKey()).toList();
+    assertEquals(List.of(first.dedupKey(), second.dedupKey()), deliveredInOrder);
+    assertEquals(4, dispatcher.counters().sent());
+    assertEquals(0, dispatcher.counters().failed());
+    assertEquals(0, dispatcher.counters().held());
+    assertEquals(0, readAll(feedbackTopic, 0).size(), "no token is reported for the platform's refusals");
+    assertTrue(logged.list.stream().anyMatch(e -> e.getFormattedMessage().startsWith("FCM available again")));
+    assertNothingLoggedContains("held one", "held two", "fcm-" + user, "apns-" + user,
+        FakePushPlatforms.FCM_ACCESS_TOKEN, FakePushPlatforms.APNS_PROVIDER_TOKEN);
+  }
+
+  @Test
+  void withoutAnyCredentialsNothingIsCommittedAndTheNextDispatcherDeliversAll() throws Exception {
+    String user = "jack-" + id;
+    String group = "it-dispatcher-" + id;
+    PushRequest request = group("room-" + id, 1, user, "no credentials", now(),
+        fcm("phone", "fcm-" + user), apns("iphone", "apns-" + user));
+    // same user, so same partition and after it: would be committed were the first one dropped
+    PushRequest noDevices = PushRequests.dm("dm-" + id, 1, user, "nothing to send", now());
+    PushDispatcher first = startDispatcher(group, Map.of(
+        "chat.push.dispatcher.fcm.access-token", "",
+        "chat.push.dispatcher.apns.provider-token", "",
+        "chat.push.dispatcher.restart.max-backoff", "500ms"));
+
+    produce(request);
+    produce(noDevices);
+    eventually(() -> assertEquals(2, first.counters().held()));
+    eventually(() -> assertTrue(first.counters().unavailable() >= 6));
+    Thread.sleep(500); // a couple of commit intervals
+    assertEquals(Map.of(), committedOffsets(group));
+    assertEquals(0, first.counters().noDevices(), "the user's next request waits behind the held one");
+    assertEquals(0, first.counters().failed());
+    assertTrue(platforms.callsTo("fcm-" + user).isEmpty() && platforms.callsTo("apns-" + user).isEmpty());
+    assertTrue(logged.list.stream()
+        .anyMatch(e -> e.getFormattedMessage().startsWith("FCM unavailable (not configured: no token)")));
+
+    long stopping = System.nanoTime();
+    first.stop().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    long stopMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping);
+    assertTrue(stopMillis < 5_000, "stop waited " + stopMillis + " ms for held sends instead of cutting them short");
+    assertEquals(Map.of(), committedOffsets(group));
+    assertEquals(0, first.counters().held());
+
+    PushDispatcher second = startDispatcher(group);
+    eventually(() -> assertEquals(endOffsets(), committedOffsets(group)));
+    assertEquals(1, platforms.delivered(request.dedupKey(), "fcm-" + user));
+    assertEquals(1, platforms.delivered(request.dedupKey(), "apns-" + user));
+    assertEquals(1, second.counters().noDevices());
+    assertNothingLoggedContains("no credentials", "fcm-" + user, "apns-" + user);
   }
 
   @Test

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
@@ -40,11 +41,22 @@ class ResponseClassifierTest {
   @Test
   void fcmUnregisteredTokens() {
     assertEquals(new SendOutcome.InvalidToken("UNREGISTERED"), fcm(404, fcmError(404, "NOT_FOUND", "UNREGISTERED")));
-    assertEquals(new SendOutcome.InvalidToken("NOT_FOUND"), fcm(404, "{\"error\":{\"status\":\"NOT_FOUND\"}}"));
-    assertEquals(new SendOutcome.InvalidToken("http 404"), fcm(404, ""));
     // UNREGISTERED has been seen with 400 too
     assertEquals(new SendOutcome.InvalidToken("UNREGISTERED"),
         fcm(400, fcmError(400, "INVALID_ARGUMENT", "UNREGISTERED")));
+  }
+
+  @Test
+  void fcm404WithoutUnregisteredIsTheEndpointNotTheToken() {
+    // a wrong project id, a wrong base URL, a proxy: deleting tokens for these would empty every user's devices
+    assertEquals(new SendOutcome.PlatformUnavailable("NOT_FOUND"),
+        fcm(404, "{\"error\":{\"code\":404,\"status\":\"NOT_FOUND\"}}"));
+    assertEquals(new SendOutcome.PlatformUnavailable("http 404"), fcm(404, ""));
+    assertEquals(new SendOutcome.PlatformUnavailable("http 404"), fcm(404, "<html><title>Not Found</title></html>"));
+    assertEquals(new SendOutcome.PlatformUnavailable("http 405"), fcm(405, ""));
+    // another FcmError than UNREGISTERED does not make a 404 about the token either
+    assertEquals(new SendOutcome.PlatformUnavailable("UNSPECIFIED_ERROR"),
+        fcm(404, fcmError(404, "NOT_FOUND", "UNSPECIFIED_ERROR")));
   }
 
   @Test
@@ -76,12 +88,23 @@ class ResponseClassifierTest {
   }
 
   @Test
-  void fcmCredentialAndConfigurationErrors() {
-    assertEquals(new SendOutcome.Retryable(Optional.empty(), "UNAUTHENTICATED"),
+  void fcmCredentialAndConfigurationErrorsMakeThePlatformUnavailable() {
+    assertEquals(new SendOutcome.PlatformUnavailable("UNAUTHENTICATED"),
         fcm(401, "{\"error\":{\"code\":401,\"status\":\"UNAUTHENTICATED\"}}"));
-    // a token of another Firebase project means our configuration is wrong, not that the token is dead
+    assertEquals(new SendOutcome.PlatformUnavailable("http 401"), fcm(401, ""));
+    assertEquals(new SendOutcome.PlatformUnavailable("PERMISSION_DENIED"),
+        fcm(403, "{\"error\":{\"code\":403,\"status\":\"PERMISSION_DENIED\"}}"));
+    assertEquals(new SendOutcome.PlatformUnavailable("http 407"), fcm(407, ""));
+  }
+
+  @Test
+  void fcmRefusalsOfOneTokenFailThatDeviceOnly() {
+    // a token of another Firebase project: not dead (not reported), not our credentials (not held)
     assertEquals(new SendOutcome.Failed("SENDER_ID_MISMATCH"),
         fcm(403, fcmError(403, "PERMISSION_DENIED", "SENDER_ID_MISMATCH")));
+    // the project cannot reach the token's own platform (an iOS or web token without the APNs or web push key)
+    assertEquals(new SendOutcome.Failed("THIRD_PARTY_AUTH_ERROR"),
+        fcm(401, fcmError(401, "UNAUTHENTICATED", "THIRD_PARTY_AUTH_ERROR")));
     assertEquals(new SendOutcome.Failed("http 413"), fcm(413, "<html>too large</html>"));
   }
 
@@ -93,9 +116,25 @@ class ResponseClassifierTest {
     assertEquals(new SendOutcome.InvalidToken("BadDeviceToken"), apns(400, "BadDeviceToken"));
     assertEquals(new SendOutcome.InvalidToken("DeviceTokenNotForTopic"), apns(400, "DeviceTokenNotForTopic"));
     assertEquals(new SendOutcome.Failed("BadCollapseId"), apns(400, "BadCollapseId"));
-    assertEquals(new SendOutcome.Retryable(Optional.empty(), "ExpiredProviderToken"),
-        apns(403, "ExpiredProviderToken"));
-    assertEquals(new SendOutcome.Failed("InvalidProviderToken"), apns(403, "InvalidProviderToken"));
+    assertEquals(new SendOutcome.Failed("PayloadTooLarge"), apns(413, "PayloadTooLarge"));
+  }
+
+  @Test
+  void apnsCredentialAndConfigurationErrorsMakeThePlatformUnavailable() {
+    for (String reason : List.of("ExpiredProviderToken", "InvalidProviderToken", "MissingProviderToken",
+        "BadCertificate", "Forbidden")) {
+      assertEquals(new SendOutcome.PlatformUnavailable(reason), apns(403, reason));
+    }
+    assertEquals(new SendOutcome.PlatformUnavailable("http 403"),
+        ResponseClassifier.apns(403, Optional.empty(), "", CLOCK));
+    // the bundle id (apns-topic) is the same for every request
+    for (String reason : List.of("BadTopic", "TopicDisallowed", "MissingTopic")) {
+      assertEquals(new SendOutcome.PlatformUnavailable(reason), apns(400, reason));
+    }
+    // APNs' own BadPath, or not APNs at all
+    assertEquals(new SendOutcome.PlatformUnavailable("BadPath"), apns(404, "BadPath"));
+    assertEquals(new SendOutcome.PlatformUnavailable("http 404"),
+        ResponseClassifier.apns(404, Optional.empty(), "<html>not found</html>", CLOCK));
   }
 
   @Test

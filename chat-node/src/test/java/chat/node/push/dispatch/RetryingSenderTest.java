@@ -1,6 +1,7 @@
 package chat.node.push.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,6 +29,10 @@ class RetryingSenderTest {
   private static final PushMessage MESSAGE =
       new PushMessage(PushPlatform.FCM, "r1:1:bob", "phone", "t", "{}", Map.of());
   private static final SendOutcome UNAVAILABLE = new SendOutcome.Retryable(Optional.empty(), "http 503");
+  private static final SendOutcome REFUSED = new SendOutcome.PlatformUnavailable("UNAUTHENTICATED");
+
+  private final DispatchCounters counters = new DispatchCounters();
+  private final PlatformAvailability availability = new PlatformAvailability(counters, Duration.ofMinutes(1));
 
   /** Answers with the scripted outcomes in turn (the last one from then on), noting when it was called. */
   private static final class Scripted implements PushSender {
@@ -45,8 +50,13 @@ class RetryingSenderTest {
     }
   }
 
-  private static RetryingSender retrying(PushSender delegate, int attempts, Duration min, Duration max) {
-    return new RetryingSender(delegate, new DispatcherSettings.Retry(attempts, new Backoff(min, max, 0.2)));
+  private RetryingSender retrying(PushSender delegate, int attempts, Duration min, Duration max) {
+    return holding(delegate, attempts, min, max, new Backoff(Duration.ofMillis(10), Duration.ofMillis(40), 0.2));
+  }
+
+  private RetryingSender holding(PushSender delegate, int attempts, Duration min, Duration max, Backoff hold) {
+    return new RetryingSender(
+        delegate, new DispatcherSettings.Retry(attempts, new Backoff(min, max, 0.2)), hold, availability);
   }
 
   private static SendOutcome outcome(RetryingSender sender) {
@@ -121,5 +131,44 @@ class RetryingSenderTest {
     assertInstanceOf(RetryingSender.Interrupted.class, e.getCause());
     // and later sends are not retried either
     assertThrows(CompletionException.class, () -> sender.send(MESSAGE).toCompletableFuture().join());
+  }
+
+  @Test
+  void aPlatformThatRefusesTheDispatcherIsAskedAgainUntilItTakesTheSendWithoutUsingUpAttempts() {
+    Scripted platform = new Scripted(REFUSED, REFUSED, REFUSED, UNAVAILABLE, REFUSED, REFUSED, SendOutcome.DELIVERED);
+    assertEquals(SendOutcome.DELIVERED, outcome(retrying(platform, 2, Duration.ofMillis(10), Duration.ofMillis(50))));
+    assertEquals(7, platform.calls.size());
+    assertEquals(5, counters.unavailable());
+    assertEquals(0, counters.held(), "released once sent");
+    assertFalse(availability.unavailable(PushPlatform.FCM), "available again once it delivered");
+  }
+
+  @Test
+  void aHeldSendWaitsLongerEachTimeUpToTheMaximum() {
+    Scripted platform = new Scripted(REFUSED, REFUSED, REFUSED, REFUSED, SendOutcome.DELIVERED);
+    Backoff hold = new Backoff(Duration.ofMillis(50), Duration.ofMillis(100), 0);
+    assertEquals(SendOutcome.DELIVERED,
+        outcome(holding(platform, 1, Duration.ofMillis(10), Duration.ofMillis(10), hold)));
+    List<Long> waits = new ArrayList<>();
+    for (int i = 1; i < platform.calls.size(); i++) {
+      waits.add(TimeUnit.NANOSECONDS.toMillis(platform.calls.get(i) - platform.calls.get(i - 1)));
+    }
+    assertTrue(waits.get(0) >= 45 && waits.get(1) >= 95 && waits.get(3) >= 95, "waits " + waits);
+    assertTrue(waits.stream().allMatch(wait -> wait < 1_000), "waits " + waits);
+  }
+
+  @Test
+  void stoppingInterruptsAHeldSendAtOnce() throws Exception {
+    Scripted platform = new Scripted(REFUSED);
+    RetryingSender sender = holding(platform, 5, Duration.ofMillis(10), Duration.ofMillis(10),
+        new Backoff(Duration.ofSeconds(30), Duration.ofSeconds(30), 0));
+    CompletableFuture<SendOutcome> held = sender.send(MESSAGE).toCompletableFuture();
+    assertEquals(1, counters.held());
+    assertTrue(availability.unavailable(PushPlatform.FCM));
+    sender.stop();
+    CompletionException e = assertThrows(CompletionException.class, () -> held.orTimeout(2, TimeUnit.SECONDS).join());
+    assertInstanceOf(RetryingSender.Interrupted.class, e.getCause());
+    assertEquals(0, counters.held());
+    assertEquals(1, platform.calls.size());
   }
 }
