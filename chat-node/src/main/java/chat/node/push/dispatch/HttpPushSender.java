@@ -47,20 +47,38 @@ public final class HttpPushSender implements PushSender {
     this.clock = clock;
     this.fcmToken = new Credential(settings.fcm().accessToken(), settings.fcm().accessTokenFile());
     this.apnsToken = new Credential(settings.apns().providerToken(), settings.apns().providerTokenFile());
-    if (!fcmToken.configured() || settings.fcm().projectId().isBlank()) {
-      log.warn("FCM is not configured (project id and access token): requests with FCM devices will be held, "
-          + "uncommitted, until it is");
+    if (off(true)) {
+      log.warn("FCM is off (neither project id nor access token set): pushes to FCM devices are counted as failed");
+    } else if (!fcmToken.configured() || settings.fcm().projectId().isBlank()) {
+      log.warn("FCM is configured in part (project id and access token): requests with FCM devices will be held, "
+          + "uncommitted, until it is complete");
     }
-    if (!apnsToken.configured() || settings.apns().bundleId().isBlank()) {
-      log.warn("APNs is not configured (bundle id and provider token): requests with APNs devices will be held, "
-          + "uncommitted, until it is");
+    if (off(false)) {
+      log.warn("APNs is off (neither bundle id nor provider token set): pushes to APNs devices are counted as failed");
+    } else if (!apnsToken.configured() || settings.apns().bundleId().isBlank()) {
+      log.warn("APNs is configured in part (bundle id and provider token): requests with APNs devices will be held, "
+          + "uncommitted, until it is complete");
     }
+  }
+
+  /**
+   * A platform nothing is configured for is off: a deployment that does not use it must not have its
+   * partitions held by one device that registered for it. Configured in part, or with credentials that
+   * do not work, it is unavailable instead, and its requests wait.
+   */
+  private boolean off(boolean fcm) {
+    return fcm
+        ? settings.fcm().projectId().isBlank() && !fcmToken.configured()
+        : settings.apns().bundleId().isBlank() && !apnsToken.configured();
   }
 
   @Override
   public CompletionStage<SendOutcome> send(PushMessage message) {
     boolean fcm = message.platform() == PushPlatform.FCM;
     Credential token = fcm ? fcmToken : apnsToken;
+    if (off(fcm)) {
+      return CompletableFuture.completedFuture(new SendOutcome.Failed(fcm ? "FCM is off" : "APNs is off"));
+    }
     Optional<String> credential = token.get();
     if ((fcm ? settings.fcm().projectId() : settings.apns().bundleId()).isBlank()) {
       return unavailable(fcm ? "not configured: no project-id" : "not configured: no bundle-id");

@@ -60,6 +60,15 @@ class HttpPushSenderTest {
   }
 
   @Test
+  void aPlatformWithNothingConfiguredIsOffAndItsDevicesFailRatherThanHoldingEveryoneElse() throws Exception {
+    String token = "apns-" + System.nanoTime();
+    HttpPushSender noApns = sender(Map.of("apns.bundle-id", "", "apns.provider-token", ""));
+    assertEquals(new SendOutcome.Failed("APNs is off"), send(noApns, apnsTo(token)));
+    assertEquals(SendOutcome.DELIVERED, send(noApns, fcmTo("fcm-" + token)));
+    assertTrue(platforms.callsTo(token).isEmpty());
+  }
+
+  @Test
   void aBare404IsAWrongEndpointAndOnlyUnregisteredIsADeadToken() throws Exception {
     String token = "fcm-" + System.nanoTime();
     platforms.unregister(token);
