@@ -7,6 +7,8 @@ import chat.node.gateway.WebSocketGateway;
 import chat.node.http.DevTokenRoute;
 import chat.node.http.HealthRoutes;
 import chat.node.http.WebClientRoute;
+import chat.node.metrics.MetricsEndpoint;
+import chat.node.metrics.NodeMetrics;
 import chat.node.push.PushPipeline;
 import chat.node.push.PushPipelineSettings;
 import chat.node.room.ChatRoom;
@@ -55,11 +57,20 @@ public final class ChatNode {
   private final ChatNodeSettings settings;
   private final CompletionStage<ServerBinding> binding;
   private final WebSocketGateway gateway;
+  private final CompletionStage<ServerBinding> metricsBinding;
 
-  private ChatNode(ChatNodeSettings settings, CompletionStage<ServerBinding> binding, WebSocketGateway gateway) {
+  private ChatNode(ChatNodeSettings settings, CompletionStage<ServerBinding> binding, WebSocketGateway gateway,
+      CompletionStage<ServerBinding> metricsBinding) {
     this.settings = settings;
     this.binding = binding;
     this.gateway = gateway;
+    this.metricsBinding = metricsBinding;
+  }
+
+  /** Where {@code GET /metrics} is served; null when {@code chat.metrics.enabled} is off. Waits for the binding. */
+  public InetSocketAddress metricsAddress() {
+    ServerBinding b = metricsBinding.toCompletableFuture().join();
+    return b == null ? null : b.localAddress();
   }
 
   public static ChatNode init(ActorSystem<?> system) {
@@ -83,11 +94,13 @@ public final class ChatNode {
     sharding.init(Entity.of(ChatRoom.ENTITY_KEY,
         ctx -> ChatRoom.create(ctx.getEntityId(), ChatRoom.persistenceId(ctx.getEntityId()), memberSessions, settings.room())));
 
-    PushPipeline.start(system, PushPipelineSettings.fromConfig(system.settings().config()), sharding,
+    NodeMetrics metrics = new NodeMetrics();
+    PushPipeline push = PushPipeline.start(system, PushPipelineSettings.fromConfig(system.settings().config()), sharding,
         settings.cassandra().keyspace(), settings.gateway().askTimeout());
 
     var authenticator = new JwtAuthenticator(settings.auth(), Clock.systemUTC());
-    var gateway = new WebSocketGateway(system, settings, sharding, timeline, authenticator);
+    var gateway = new WebSocketGateway(system, settings, sharding, timeline, authenticator, metrics);
+    CompletionStage<ServerBinding> metricsBinding = serveMetrics(system, metrics, gateway, push);
     Route routes = Directives.concat(gateway.route(), new HealthRoutes(system, gateway::isShuttingDown).route());
     routes = Directives.concat(routes, new WebClientRoute(settings.devMode()).route());
     // SIGTERM: first refuse new connections and send the open ones elsewhere; sharding then hands the
@@ -112,7 +125,34 @@ public final class ChatNode {
           log.info("chat node serving on {}", b.localAddress());
           return b.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
         });
-    return new ChatNode(settings, binding, gateway);
+    return new ChatNode(settings, binding, gateway, metricsBinding);
+  }
+
+  /** Registers what is read at scrape time and binds the metrics port ({@code chat.metrics}). */
+  private static CompletionStage<ServerBinding> serveMetrics(
+      ActorSystem<?> system, NodeMetrics metrics, WebSocketGateway gateway, PushPipeline push) {
+    metrics.gauge("chat.connections.open", "WebSocket connections open on this node, authenticated or not",
+        gateway::openConnections);
+    if (push != null) {
+      metrics.counter("chat.push.requests.produced", "Push requests Kafka acknowledged", push.backlog()::produced);
+      metrics.counter("chat.push.messages.decided", "Messages whose recipients were decided on", push.backlog()::messages);
+      metrics.counter("chat.push.batches.failed", "Push batches that failed and are read again", push.backlog()::failedBatches);
+      metrics.gauge("chat.push.tags.failing", "Push tags of this node whose last batch failed", push.backlog()::failingTags);
+    }
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-metrics",
+        () -> {
+          metrics.close();
+          return java.util.concurrent.CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
+        });
+    var config = system.settings().config().getConfig("chat.metrics");
+    if (!config.getBoolean("enabled")) {
+      return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+    return MetricsEndpoint.bind(system, config.getString("host"), config.getInt("port"), metrics)
+        .thenApply(b -> {
+          log.info("metrics served on {}/{}", b.localAddress(), MetricsEndpoint.PATH);
+          return b;
+        });
   }
 
   public ChatNodeSettings settings() {

@@ -109,6 +109,10 @@ public final class DevMode {
     System.out.println("  WebSocket : ws://" + http.getHostString() + ":" + http.getPort() + Protocol.WEBSOCKET_PATH);
     System.out.println("  Token     : curl -s -X POST " + base + "/dev/token -H 'Content-Type: application/json' -d '{\"user\":\"alice\"}'");
     System.out.println("  Health    : " + base + "/ready");
+    InetSocketAddress metrics = node.metricsAddress();
+    if (metrics != null) {
+      System.out.println("  Metrics   : http://" + metrics.getHostString() + ":" + metrics.getPort() + "/metrics");
+    }
     System.out.println("  Cassandra : " + cassandra.host() + ":" + cassandra.cqlPort() + ", keyspace "
         + node.settings().cassandra().keyspace());
     System.out.println("  Kafka     : " + kafka.bootstrapServers());
@@ -132,6 +136,8 @@ public final class DevMode {
             "pekko.remote.artery.canonical.port", remotePort,
             "pekko.cluster.seed-nodes", java.util.List.of("pekko://chat@127.0.0.1:" + seedPort),
             "chat.cluster.join-self", false,
+            // the first dev node has the metrics port
+            "chat.metrics.port", 0,
             "chat.cassandra.migrate-on-start", false,
             "datastax-java-driver.basic.contact-points", java.util.List.of("127.0.0.1:" + cqlPort),
             "chat.push.kafka.bootstrap-servers", "127.0.0.1:" + kafkaPort))

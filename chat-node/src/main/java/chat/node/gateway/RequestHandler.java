@@ -1,5 +1,6 @@
 package chat.node.gateway;
 
+import chat.node.metrics.NodeMetrics;
 import chat.node.room.ChatRoom;
 import chat.node.room.RoomIds;
 import chat.node.room.RoomTimeline;
@@ -46,8 +47,11 @@ final class RequestHandler {
   private final RoomTimeline timeline;
   private final Duration askTimeout;
   private final int maxRoomsPerUser;
+  private final NodeMetrics metrics;
 
-  RequestHandler(ClusterSharding sharding, RoomTimeline timeline, Duration askTimeout, int maxRoomsPerUser) {
+  RequestHandler(
+      ClusterSharding sharding, RoomTimeline timeline, Duration askTimeout, int maxRoomsPerUser, NodeMetrics metrics) {
+    this.metrics = metrics;
     this.sharding = sharding;
     this.timeline = timeline;
     this.askTimeout = askTimeout;
@@ -96,14 +100,24 @@ final class RequestHandler {
   private CompletionStage<ServerFrame> dispatch(String user, ClientFrame frame) {
     String id = frame.id();
     if (frame instanceof ClientFrame.Send s) {
+      long arrived = System.nanoTime();
       return room(s.roomId()).<ChatRoom.PostReply>ask(r -> new ChatRoom.Post(user, s.clientMsgId(), s.body(), r), askTimeout)
           .thenApply(reply -> {
             if (reply instanceof ChatRoom.Accepted a) {
+              metrics.sent(System.nanoTime() - arrived, false);
               return ack(id, new AckResult.Sent(s.roomId(), a.seq(), a.ts(), false));
             } else if (reply instanceof ChatRoom.Duplicate d) {
+              metrics.sent(System.nanoTime() - arrived, true);
               return ack(id, new AckResult.Sent(s.roomId(), d.seq(), d.ts(), true));
             }
-            return rejected(id, (ChatRoom.Rejected) reply);
+            ChatRoom.Rejected refused = (ChatRoom.Rejected) reply;
+            metrics.rejected(switch (refused.reason()) {
+              case NOT_MEMBER -> NodeMetrics.Refusal.NOT_MEMBER;
+              case NOT_FOUND -> NodeMetrics.Refusal.NOT_FOUND;
+              case FORBIDDEN -> NodeMetrics.Refusal.FORBIDDEN;
+              default -> NodeMetrics.Refusal.OTHER;
+            });
+            return rejected(id, refused);
           });
     } else if (frame instanceof ClientFrame.History h) {
       return history(user, h);

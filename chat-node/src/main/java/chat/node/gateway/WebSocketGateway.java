@@ -2,6 +2,7 @@ package chat.node.gateway;
 
 import chat.node.ChatNodeSettings;
 import chat.node.auth.JwtAuthenticator;
+import chat.node.metrics.NodeMetrics;
 import chat.node.room.RoomTimeline;
 import chat.protocol.FrameCodec;
 import chat.protocol.Protocol;
@@ -66,7 +67,7 @@ public final class WebSocketGateway {
 
   public WebSocketGateway(
       ActorSystem<?> system, ChatNodeSettings settings, ClusterSharding sharding, RoomTimeline timeline,
-      JwtAuthenticator authenticator) {
+      JwtAuthenticator authenticator, NodeMetrics metrics) {
     this.system = system;
     ChatNodeSettings.Gateway g = settings.gateway();
     FrameCodec codec = new FrameCodec(settings.limits());
@@ -78,7 +79,7 @@ public final class WebSocketGateway {
     system.scheduler().scheduleAtFixedRate(RATE_LIMIT_SWEEP, RATE_LIMIT_SWEEP,
         () -> rateLimits.sweep(System.currentTimeMillis()), system.executionContext());
     this.deps = new Connection.Deps(g, settings.auth(), settings.limits(), authenticator, rateLimits,
-        new RequestHandler(sharding, timeline, g.askTimeout(), g.maxRoomsPerUser()),
+        new RequestHandler(sharding, timeline, g.askTimeout(), g.maxRoomsPerUser(), metrics),
         new Replay(sharding, timeline, g.askTimeout(), g.replayMaxItemsPerRoom()),
         codec, sharding, materializer, this::stopped);
     this.checks = new UpgradeChecks(settings.devMode(), g.allowedOrigins(), authenticator);

@@ -126,6 +126,9 @@ class ManifestsTest {
     Config config = podConfig();
     assertEquals(config.getInt("chat.http.port"), containerPort("http"));
     assertEquals(config.getInt("pekko.remote.artery.canonical.port"), containerPort("remoting"));
+    assertEquals(config.getInt("chat.metrics.port"), containerPort("metrics"));
+    assertEquals(Integer.toString(config.getInt("chat.metrics.port")),
+        statefulSet.getSpec().getTemplate().getMetadata().getAnnotations().get("prometheus.io/port"));
     assertEquals("0.0.0.0", config.getString("chat.http.host"));
     // services target named container ports that exist
     for (Service service : List.of(headless, clientService)) {
@@ -208,9 +211,12 @@ class ManifestsTest {
       assertEquals(1, rule.path("ports").size(), "one port per rule: " + rule);
       rulesByPort.put(rule.at("/ports/0/port").asText(), rule);
     }
-    assertEquals(Set.of("http", "remoting"), rulesByPort.keySet());
+    assertEquals(Set.of("http", "remoting", "metrics"), rulesByPort.keySet());
     containerPort("http");
     containerPort("remoting");
+    containerPort("metrics");
+    // the client Service never exposes the metrics port
+    clientService.getSpec().getPorts().forEach(p -> assertTrue(!"metrics".equals(p.getTargetPort().getStrVal())));
     assertTrue(rulesByPort.get("http").path("from").isMissingNode(), "clients come from anywhere");
     JsonNode remotingFrom = rulesByPort.get("remoting").path("from");
     assertEquals(1, remotingFrom.size());

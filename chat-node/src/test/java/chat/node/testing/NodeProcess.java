@@ -84,6 +84,7 @@ public final class NodeProcess implements AutoCloseable {
         "-Dchat.gateway.rate-limits.other.burst=10000",
         "-Dchat.cassandra.keyspace=" + cassandra.keyspace(),
         "-Dchat.push.enabled=off",
+        "-Dchat.metrics.port=0",
         "-Ddatastax-java-driver.basic.contact-points.0=" + cassandra.host() + ":" + cassandra.port(),
         "-Ddatastax-java-driver.basic.load-balancing-policy.local-datacenter=" + cassandra.localDatacenter(),
         // the production logback.xml, not the test one

@@ -116,6 +116,7 @@ public final class TestNode implements AutoCloseable {
     settings.put("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
     // no Kafka unless a test brings one (PushIT)
     settings.put("chat.push.enabled", false);
+    settings.put("chat.metrics.port", 0);
     // tests drive bursts far beyond a person's pace; AbuseIT tests the limits themselves
     settings.putAll(TestNode.GENEROUS_RATE_LIMITS);
     settings.putAll(overrides);
@@ -145,6 +146,12 @@ public final class TestNode implements AutoCloseable {
 
   public URI webSocketUri() {
     return URI.create("ws://127.0.0.1:" + http.getPort() + Protocol.WEBSOCKET_PATH);
+  }
+
+  /** {@code http://host:port/metrics} of this node's metrics endpoint. */
+  public URI metricsUri() {
+    InetSocketAddress metrics = node.metricsAddress();
+    return URI.create("http://" + metrics.getHostString() + ":" + metrics.getPort() + "/metrics");
   }
 
   public URI httpUri() {
