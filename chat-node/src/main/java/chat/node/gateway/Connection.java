@@ -130,7 +130,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       FrameCodec codec,
       ClusterSharding sharding,
       Materializer materializer,
-      java.util.function.Consumer<ActorRef<Command>> onStopped) {}
+      java.util.function.Consumer<ActorRef<Command>> onStopped,
+      chat.node.metrics.NodeMetrics metrics) {}
 
   /** The node is shutting down: tell the client to reconnect elsewhere. */
   enum ServerShutdown implements Command { INSTANCE }
@@ -297,11 +298,13 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private void onText(String text) {
     DecodeResult decoded = deps.codec().decodeClientFrame(text);
     if (decoded instanceof DecodeResult.Invalid invalid) {
+      deps.metrics().frameReceived(null);
       write(invalid.toError());
       refused();
       return;
     }
     ClientFrame frame = ((DecodeResult.Valid) decoded).frame();
+    deps.metrics().frameReceived(frame);
     if (frame instanceof ClientFrame.Hello hello) {
       answerOrRefuse(hello(hello));
     } else if (userId == null) {
@@ -729,6 +732,9 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     if (outboundClosed) {
       return;
     }
+    if (frame instanceof ServerFrame.Error error) {
+      deps.metrics().errorSent(error.code(), false);
+    }
     QueueOfferResult result = outbound.offer(TextMessage.create(deps.codec().encode(frame)));
     if (result == QueueOfferResult.dropped()) {
       closeOutbound(ServerFrame.Closing.of(ErrorCode.SLOW_CONSUMER,
@@ -755,6 +761,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     if (!outboundClosed) {
       outboundClosed = true;
       getContext().getLog().debug("closing connection {} of {}: {}", connectionId, userId, closing.code());
+      deps.metrics().errorSent(closing.code(), true);
       if (outbound.offer(TextMessage.create(deps.codec().encode(closing))).isEnqueued()) {
         terminateOutbound(outbound::complete);
       } else {

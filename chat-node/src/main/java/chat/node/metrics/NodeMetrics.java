@@ -34,6 +34,8 @@ public final class NodeMetrics implements AutoCloseable {
   private final Counter accepted;
   private final Counter duplicates;
   private final Map<Refusal, Counter> rejected = new EnumMap<>(Refusal.class);
+  /** Labelled counters by name and label value, so that the hot path skips Micrometer's builder. */
+  private final Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
   /** Micrometer holds what a gauge or function counter reads only weakly: these keep them alive. */
   private final java.util.List<Object> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -69,6 +71,34 @@ public final class NodeMetrics implements AutoCloseable {
 
   public void rejected(Refusal refusal) {
     rejected.get(refusal).increment();
+  }
+
+  /** Wire names of the client frames (the label values of {@code chat_frames_received_total}), by class. */
+  private static final Map<Class<?>, String> FRAME_TYPES = frameTypes();
+
+  /** A client frame arrived: its wire type, or {@code invalid} when it could not be decoded. */
+  public void frameReceived(chat.protocol.ClientFrame frame) {
+    String type = frame == null ? "invalid" : FRAME_TYPES.getOrDefault(frame.getClass(), "other");
+    counters.computeIfAbsent("frames:" + type, k -> Counter.builder("chat.frames.received")
+        .description("Client frames by type").tag("type", type).register(registry)).increment();
+  }
+
+  /** An error frame, or a closing frame, went to a client. */
+  public void errorSent(chat.protocol.ErrorCode code, boolean closing) {
+    counters.computeIfAbsent((closing ? "closed:" : "errors:") + code.wireName(), k -> Counter
+        .builder(closing ? "chat.connections.closed.by.server" : "chat.errors")
+        .description(closing ? "Connections the server closed, by the closing frame's code" : "Error frames sent, by code")
+        .tag("code", code.wireName())
+        .register(registry)).increment();
+  }
+
+  private static Map<Class<?>, String> frameTypes() {
+    Map<Class<?>, String> types = new java.util.HashMap<>();
+    var subtypes = chat.protocol.ClientFrame.class.getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class);
+    for (var subtype : subtypes.value()) {
+      types.put(subtype.value(), subtype.name());
+    }
+    return Map.copyOf(types);
   }
 
   /** A gauge read when scraped. */

@@ -57,6 +57,9 @@ class MetricsIT {
       assertEquals(26.0, delta(before, after, "chat_send_ack_seconds_count"));
       assertEquals(26.0, delta(before, after, "chat_send_ack_seconds_bucket{le=\"+Inf\"}"));
       assertTrue(delta(before, after, "chat_send_ack_seconds_sum") > 0);
+      assertEquals(29.0, delta(before, after, "chat_frames_received_total{type=\"send\"}"));
+      assertEquals(2.0, delta(before, after, "chat_frames_received_total{type=\"hello\"}"));
+      assertEquals(3.0, delta(before, after, "chat_errors_total{code=\"not_member\"}"));
       assertTrue(after.keySet().stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes")), "JVM basics are there");
 
       String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(node.metricsUri()).build(),
