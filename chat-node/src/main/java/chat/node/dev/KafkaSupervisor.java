@@ -54,10 +54,6 @@ final class KafkaSupervisor {
     restart.start();
   }
 
-  String bootstrapServers() {
-    return current.get().bootstrapServers();
-  }
-
   void stop() {
     stopping = true;
     current.get().stop();

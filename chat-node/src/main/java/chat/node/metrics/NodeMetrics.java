@@ -36,6 +36,7 @@ public final class NodeMetrics implements AutoCloseable {
   private final Map<Refusal, Counter> rejected = new EnumMap<>(Refusal.class);
   /** Labelled counters by name and label value, so that the hot path skips Micrometer's builder. */
   private final Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Class<?>, Counter> frames = new java.util.concurrent.ConcurrentHashMap<>();
   /** Micrometer holds what a gauge or function counter reads only weakly: these keep them alive. */
   private final java.util.List<Object> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -78,9 +79,13 @@ public final class NodeMetrics implements AutoCloseable {
 
   /** A client frame arrived: its wire type, or {@code invalid} when it could not be decoded. */
   public void frameReceived(chat.protocol.ClientFrame frame) {
-    String type = frame == null ? "invalid" : FRAME_TYPES.getOrDefault(frame.getClass(), "other");
-    counters.computeIfAbsent("frames:" + type, k -> Counter.builder("chat.frames.received")
-        .description("Client frames by type").tag("type", type).register(registry)).increment();
+    // keyed by class: no string built per frame on this path
+    Class<?> kind = frame == null ? Void.class : frame.getClass();
+    frames.computeIfAbsent(kind, k -> {
+      String type = frame == null ? "invalid" : FRAME_TYPES.getOrDefault(k, "other");
+      return Counter.builder("chat.frames.received").description("Client frames by type").tag("type", type)
+          .register(registry);
+    }).increment();
   }
 
   /** An error frame, or a closing frame, went to a client. */
