@@ -7,6 +7,7 @@ import chat.node.gateway.WebSocketGateway;
 import chat.node.http.DevTokenRoute;
 import chat.node.http.HealthRoutes;
 import chat.node.http.WebClientRoute;
+import chat.node.metrics.ClusterMetrics;
 import chat.node.metrics.MetricsEndpoint;
 import chat.node.metrics.NodeMetrics;
 import chat.node.push.PushPipeline;
@@ -78,6 +79,7 @@ public final class ChatNode {
   }
 
   public static ChatNode init(ActorSystem<?> system, ChatNodeSettings settings) {
+    NodeMetrics metrics = NodeMetrics.get(system);
     if (settings.cassandra().migrateOnStart()) {
       migrate(system, settings.cassandra());
     }
@@ -92,9 +94,9 @@ public final class ChatNode {
         .withStopMessage(UserSession.Passivate.INSTANCE));
     var memberSessions = new ShardedMemberSessions(sharding);
     sharding.init(Entity.of(ChatRoom.ENTITY_KEY,
-        ctx -> ChatRoom.create(ctx.getEntityId(), ChatRoom.persistenceId(ctx.getEntityId()), memberSessions, settings.room())));
+        ctx -> ChatRoom.create(ctx.getEntityId(), ChatRoom.persistenceId(ctx.getEntityId()), memberSessions, settings.room(),
+            metrics::persisted)));
 
-    NodeMetrics metrics = new NodeMetrics();
     PushPipeline push = PushPipeline.start(system, PushPipelineSettings.fromConfig(system.settings().config()), sharding,
         settings.cassandra().keyspace(), settings.gateway().askTimeout());
 
@@ -139,8 +141,11 @@ public final class ChatNode {
       metrics.counter("chat.push.batches.failed", "Push batches that failed and are read again", push.backlog()::failedBatches);
       metrics.gauge("chat.push.tags.failing", "Push tags of this node whose last batch failed", push.backlog()::failingTags);
     }
+    var clusterPolling = ClusterMetrics.start(system, metrics,
+        java.util.List.of(ChatRoom.ENTITY_KEY.name(), UserSession.ENTITY_KEY.name()));
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-metrics",
         () -> {
+          clusterPolling.cancel();
           metrics.close();
           return java.util.concurrent.CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
         });

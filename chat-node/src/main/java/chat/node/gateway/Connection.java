@@ -174,6 +174,13 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   /** Rooms to replay next, by room, from the lowest seq asked for. */
   private final Map<String, Replay.Start> pendingReplays = new LinkedHashMap<>();
   private boolean replaying;
+  /** The running replay's start ({@link System#nanoTime}) and the timeline items it sent so far. */
+  private long replayStartedNanos;
+  private long replayedItems;
+  /** Whether the entries being written now arrived live (their latency is measured) rather than replayed. */
+  private boolean writingLive;
+  /** Whether the server ended this connection (a closing frame, or the node's shutdown), not the client. */
+  private boolean closedByServer;
   /** Set while the replay stream waits for the client to read what was already queued. */
   private ActorRef<StreamAck> pacedReplayAck;
   /** Rooms of a new device, replayed only to learn where they end; their cursors start there. */
@@ -191,6 +198,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     this.deliveries = context.messageAdapter(UserSession.ToConnection.class, Delivered::new);
     timers.startSingleTimer(AuthDeadline.INSTANCE, deps.settings().authTimeout());
     timers.startTimerWithFixedDelay(IdleCheck.INSTANCE, IDLE_CHECK_INTERVAL);
+    deps.metrics().connectionOpened();
   }
 
   @Override
@@ -213,6 +221,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
         .onMessage(ReplayReceived.class, this::onReplayed)
         .onMessageEquals(ReplayCompleted.INSTANCE, () -> {
           replaying = false;
+          deps.metrics().resumed(replayedItems, System.nanoTime() - replayStartedNanos);
           runNextReplay();
           return this;
         })
@@ -428,6 +437,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       register();
     }
     timers.startTimerWithFixedDelay(RefreshSession.INSTANCE, deps.settings().sessionRefresh());
+    deps.metrics().authenticated();
     getContext().getLog().debug("connection {} authenticated as {} (device {})", connectionId, userId, deviceId);
     return new ServerFrame.Ack(hello.id(),
         new AckResult.Welcome(userId, Protocol.VERSION, System.currentTimeMillis(), deps.limits(), deviceId != null));
@@ -444,6 +454,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     if (waitMs == 0) {
       return false;
     }
+    deps.metrics().rateLimited(RateLimits.kindOf(frame).name().toLowerCase(Locale.ROOT));
     write(ServerFrame.Error.retryAfter(frame.id(), ErrorCode.TOO_MANY_REQUESTS,
         "over the rate limit for " + RateLimits.kindOf(frame).name().toLowerCase(Locale.ROOT) + " requests", waitMs));
     refused();
@@ -597,7 +608,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     streams.startInitialSync(starts, output);
     List<ChatRoom.TimelineEntry> arrived = early;
     early = null;
-    arrived.forEach(entry -> streams.live(entry, output));
+    arrived.forEach(this::live);
     runNextReplay();
     return this;
   }
@@ -627,13 +638,23 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       } // else: the replay that follows reads it from the journal
       return this;
     }
-    streams.live(entry, output);
+    live(entry);
     return this;
+  }
+
+  private void live(ChatRoom.TimelineEntry entry) {
+    writingLive = true;
+    try {
+      streams.live(entry, output);
+    } finally {
+      writingLive = false;
+    }
   }
 
   private Behavior<Command> onReplayed(ReplayReceived m) {
     Replay.Element element = m.element();
     if (element instanceof Replay.Item item) {
+      replayedItems++;
       streams.replayed(item.entry(), output);
     } else if (element instanceof Replay.Gap gap) {
       streams.gap(gap.roomId(), gap.from(), gap.to(), output);
@@ -672,6 +693,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     List<Replay.Start> starts = new ArrayList<>(pendingReplays.values());
     pendingReplays.clear();
     replaying = true;
+    replayStartedNanos = System.nanoTime();
+    replayedItems = 0;
     deps.replay().source(userId, starts)
         .to(ActorSink.actorRefWithBackpressure(
             getContext().getSelf(),
@@ -688,6 +711,9 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     @Override
     public void item(ChatRoom.TimelineEntry entry) {
       write(ProtocolMapping.item(entry));
+      if (writingLive && entry.event() instanceof ChatRoom.MessagePosted posted) {
+        deps.metrics().delivered(posted.ts());
+      }
     }
 
     @Override
@@ -735,6 +761,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     if (frame instanceof ServerFrame.Error error) {
       deps.metrics().errorSent(error.code(), false);
     }
+    deps.metrics().frameSent(frame);
     QueueOfferResult result = outbound.offer(TextMessage.create(deps.codec().encode(frame)));
     if (result == QueueOfferResult.dropped()) {
       closeOutbound(ServerFrame.Closing.of(ErrorCode.SLOW_CONSUMER,
@@ -760,8 +787,10 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private void closeOutbound(ServerFrame.Closing closing) {
     if (!outboundClosed) {
       outboundClosed = true;
+      closedByServer = true;
       getContext().getLog().debug("closing connection {} of {}: {}", connectionId, userId, closing.code());
       deps.metrics().errorSent(closing.code(), true);
+      deps.metrics().frameSent(closing);
       if (outbound.offer(TextMessage.create(deps.codec().encode(closing))).isEnqueued()) {
         terminateOutbound(outbound::complete);
       } else {
@@ -774,6 +803,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   private Behavior<Command> onStop() {
     deps.onStopped().accept(getContext().getSelf());
+    // stopped with the client still there and no closing frame sent: the node is shutting down
+    deps.metrics().connectionClosed(closedByServer || !inboundEnded, userId != null);
     if (userId != null) {
       session().tell(new UserSession.Disconnect(connectionId));
     }

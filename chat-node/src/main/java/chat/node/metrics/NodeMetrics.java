@@ -17,13 +17,37 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
 
 /**
  * The node's metrics, in one Prometheus registry per node (several nodes may share a JVM in tests), named
  * by Prometheus conventions: units in the name, {@code _total} counters, and labels with a small, fixed
  * set of values only, never a user or room id. docs/observability.md lists every metric.
+ *
+ * <p>An extension of the actor system ({@link #get}), because the journal's driver session is built
+ * before the node is wired and binds its metrics here too.
  */
-public final class NodeMetrics implements AutoCloseable {
+public final class NodeMetrics implements Extension, AutoCloseable {
+
+  private static final class Id extends ExtensionId<NodeMetrics> {
+    @Override
+    public NodeMetrics createExtension(ActorSystem<?> system) {
+      return new NodeMetrics();
+    }
+  }
+
+  private static final Id ID = new Id();
+
+  /** The metrics of the node that {@code system} runs. */
+  public static NodeMetrics get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
 
   /** Why the room refused a send: the label values of {@code chat_messages_rejected_total}. */
   public enum Refusal { NOT_MEMBER, NOT_FOUND, FORBIDDEN, OTHER }
@@ -31,15 +55,26 @@ public final class NodeMetrics implements AutoCloseable {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Timer sendAck;
+  private final Timer persist;
+  private final Timer delivery;
+  private final Timer pushLag;
+  private final Timer resumeTime;
+  private final DistributionSummary resumeMessages;
+  private final Counter opened;
+  private final Counter closedByClient;
+  private final Counter closedByServer;
+  private final AtomicInteger authenticated = new AtomicInteger();
   private final Counter accepted;
   private final Counter duplicates;
   private final Map<Refusal, Counter> rejected = new EnumMap<>(Refusal.class);
   /** Labelled counters by name and label value, so that the hot path skips Micrometer's builder. */
   private final Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<Class<?>, Counter> frames = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Class<?>, Counter> framesSent = new java.util.concurrent.ConcurrentHashMap<>();
   /** Micrometer holds what a gauge or function counter reads only weakly: these keep them alive. */
   private final java.util.List<Object> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+  /** Standalone (tests); a node's own comes from {@link #get}. */
   public NodeMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
@@ -47,12 +82,22 @@ public final class NodeMetrics implements AutoCloseable {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    sendAck = Timer.builder("chat.send.ack")
-        .description("From a send frame's arrival to its ack: the room's journal write and the answer")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofSeconds(10))
+    sendAck = latency("chat.send.ack", "From a send frame's arrival to its ack: the room's journal write and the answer", 10);
+    persist = latency("chat.persist", "In the room: from a command's arrival to its event's journal write", 10);
+    delivery = latency("chat.delivery",
+        "From the room's stamping a message to its frame's queueing on a recipient's socket on this node", 10);
+    pushLag = latency("chat.push.produce.lag",
+        "From the room's stamping a message to Kafka's acknowledging its push requests (the ack window included)", 120);
+    resumeTime = latency("chat.resume", "One catch-up replay of a connection, from its start to the last room's end", 60);
+    resumeMessages = DistributionSummary.builder("chat.resume.messages")
+        .description("Messages (timeline items) one catch-up replay sent").baseUnit("messages")
+        .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(100_000.0)
         .register(registry);
+    opened = Counter.builder("chat.connections.opened").description("WebSocket connections accepted").register(registry);
+    closedByClient = closed("client");
+    closedByServer = closed("server");
+    Gauge.builder("chat.connections.authenticated", authenticated, AtomicInteger::get)
+        .description("Open connections past a successful hello").register(registry);
     accepted = Counter.builder("chat.messages.accepted").description("Sends stored by their room").register(registry);
     duplicates = Counter.builder("chat.messages.duplicate")
         .description("Sends answered with the seq of an earlier one (a retry with the same clientMsgId)")
@@ -62,6 +107,68 @@ public final class NodeMetrics implements AutoCloseable {
           .description("Sends the room refused").tag("reason", refusal.name().toLowerCase(java.util.Locale.ROOT))
           .register(registry));
     }
+  }
+
+  private Timer latency(String name, String description, int maxSeconds) {
+    return Timer.builder(name).description(description)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(maxSeconds))
+        .register(registry);
+  }
+
+  private Counter closed(String initiator) {
+    return Counter.builder("chat.connections.closed").description("WebSocket connections ended, by who ended them")
+        .tag("initiator", initiator).register(registry);
+  }
+
+  /** The registry, for libraries that bind their own meters (the Kafka producer, the Cassandra driver). */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** A room's event reached the journal {@code elapsedNanos} after its command arrived. */
+  public void persisted(long elapsedNanos) {
+    persist.record(elapsedNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A message stamped at {@code stampedAtMillis} (the room's clock) was queued for a recipient's socket now. */
+  public void delivered(long stampedAtMillis) {
+    delivery.record(Math.max(0, System.currentTimeMillis() - stampedAtMillis), TimeUnit.MILLISECONDS);
+  }
+
+  /** Kafka acknowledged the push requests of a message stamped at {@code stampedAtMillis}. */
+  public void pushProduced(long stampedAtMillis) {
+    pushLag.record(Math.max(0, System.currentTimeMillis() - stampedAtMillis), TimeUnit.MILLISECONDS);
+  }
+
+  /** A connection's catch-up replay ended after {@code elapsedNanos}, having sent {@code messages} items. */
+  public void resumed(long messages, long elapsedNanos) {
+    resumeMessages.record(messages);
+    resumeTime.record(elapsedNanos, TimeUnit.NANOSECONDS);
+  }
+
+  public void connectionOpened() {
+    opened.increment();
+  }
+
+  /** A connection ended; {@code wasAuthenticated}: it had passed hello, so it leaves the authenticated gauge. */
+  public void connectionClosed(boolean byServer, boolean wasAuthenticated) {
+    (byServer ? closedByServer : closedByClient).increment();
+    if (wasAuthenticated) {
+      authenticated.decrementAndGet();
+    }
+  }
+
+  public void authenticated() {
+    authenticated.incrementAndGet();
+  }
+
+  /** A request was refused by the user's rate limit of {@code limit} (a small fixed set of kinds). */
+  public void rateLimited(String limit) {
+    counters.computeIfAbsent("limited:" + limit, k -> Counter.builder("chat.rate.limited")
+        .description("Requests refused by a rate limit, by the limit").tag("limit", limit)
+        .register(registry)).increment();
   }
 
   /** A send was stored ({@code duplicate}: it had been before) and answered {@code elapsedNanos} after it arrived. */
@@ -75,7 +182,7 @@ public final class NodeMetrics implements AutoCloseable {
   }
 
   /** Wire names of the client frames (the label values of {@code chat_frames_received_total}), by class. */
-  private static final Map<Class<?>, String> FRAME_TYPES = frameTypes();
+  private static final Map<Class<?>, String> FRAME_TYPES = wireNames(chat.protocol.ClientFrame.class);
 
   /** A client frame arrived: its wire type, or {@code invalid} when it could not be decoded. */
   public void frameReceived(chat.protocol.ClientFrame frame) {
@@ -88,6 +195,16 @@ public final class NodeMetrics implements AutoCloseable {
     }).increment();
   }
 
+  /** Wire names of the server frames (the label values of {@code chat_frames_sent_total}), by class. */
+  private static final Map<Class<?>, String> SERVER_FRAME_TYPES = wireNames(chat.protocol.ServerFrame.class);
+
+  /** A frame was queued for a client. */
+  public void frameSent(chat.protocol.ServerFrame frame) {
+    framesSent.computeIfAbsent(frame.getClass(), k -> Counter.builder("chat.frames.sent")
+        .description("Frames queued for clients, by type").tag("type", SERVER_FRAME_TYPES.getOrDefault(k, "other"))
+        .register(registry)).increment();
+  }
+
   /** An error frame, or a closing frame, went to a client. */
   public void errorSent(chat.protocol.ErrorCode code, boolean closing) {
     counters.computeIfAbsent((closing ? "closed:" : "errors:") + code.wireName(), k -> Counter
@@ -97,9 +214,9 @@ public final class NodeMetrics implements AutoCloseable {
         .register(registry)).increment();
   }
 
-  private static Map<Class<?>, String> frameTypes() {
+  private static Map<Class<?>, String> wireNames(Class<?> frames) {
     Map<Class<?>, String> types = new java.util.HashMap<>();
-    var subtypes = chat.protocol.ClientFrame.class.getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class);
+    var subtypes = frames.getAnnotation(com.fasterxml.jackson.annotation.JsonSubTypes.class);
     for (var subtype : subtypes.value()) {
       types.put(subtype.value(), subtype.name());
     }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import chat.node.metrics.NodeMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -26,6 +28,8 @@ public final class PushPublisher implements AutoCloseable {
   static final String PRODUCER_DISPATCHER = "chat.push.kafka.producer-dispatcher";
 
   private final SendProducer<String, byte[]> producer;
+  private final KafkaClientMetrics producerMetrics;
+  private final NodeMetrics metrics;
 
   public PushPublisher(ActorSystem<?> system, PushPipelineSettings settings) {
     ProducerSettings<String, byte[]> producerSettings = ProducerSettings
@@ -44,7 +48,12 @@ public final class PushPublisher implements AutoCloseable {
     for (var property : settings.producer().entrySet()) {
       producerSettings = producerSettings.withProperty(property.getKey(), property.getValue());
     }
-    this.producer = new SendProducer<>(producerSettings, system);
+    // built here rather than by SendProducer, so that its metrics can be bound to the node's registry
+    var kafkaProducer = producerSettings.createKafkaProducer();
+    this.metrics = NodeMetrics.get(system);
+    this.producerMetrics = new KafkaClientMetrics(kafkaProducer);
+    producerMetrics.bindTo(metrics.registry());
+    this.producer = new SendProducer<>(producerSettings.withProducer(kafkaProducer), system);
   }
 
   /** Completes when Kafka acknowledged every request, or fails if any was not. */
@@ -55,11 +64,15 @@ public final class PushPublisher implements AutoCloseable {
       record.headers().add(SCHEMA_HEADER, Integer.toString(request.schema()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       sent.add(producer.send(record).toCompletableFuture());
     }
-    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).thenApply(all -> Done.getInstance());
+    return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).thenApply(all -> {
+      requests.forEach(request -> metrics.pushProduced(request.sentAt()));
+      return Done.getInstance();
+    });
   }
 
   @Override
   public void close() {
     producer.close();
+    producerMetrics.close();
   }
 }

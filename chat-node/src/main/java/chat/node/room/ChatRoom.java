@@ -316,20 +316,28 @@ public final class ChatRoom
   /** Members typing now, with when their "typing" was last passed on. */
   private final Map<String, Long> typing = new HashMap<>();
   private final TimerScheduler<Command> timers;
+  private final PersistTimer persistTimer;
 
   private ChatRoom(
       String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings,
-      TimerScheduler<Command> timers) {
+      PersistTimer persistTimer, TimerScheduler<Command> timers) {
     super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.roomId = roomId;
     this.members = members;
     this.settings = settings;
+    this.persistTimer = persistTimer;
     this.timers = timers;
   }
 
   public static Behavior<Command> create(
       String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings) {
-    return Behaviors.withTimers(timers -> new ChatRoom(roomId, persistenceId, members, settings, timers));
+    return create(roomId, persistenceId, members, settings, PersistTimer.NONE);
+  }
+
+  public static Behavior<Command> create(
+      String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings,
+      PersistTimer persistTimer) {
+    return Behaviors.withTimers(timers -> new ChatRoom(roomId, persistenceId, members, settings, persistTimer, timers));
   }
 
   public static PersistenceId persistenceId(String roomId) {
@@ -700,8 +708,13 @@ public final class ChatRoom
   /** Persist, then hand the entry to fan-out, then answer: an answer always means "durably stored". */
   private <R> ReplyEffect<Event, State> persistAndPublish(
       Event event, ActorRef<R> replyTo, java.util.function.Function<State, R> reply) {
+    // commands wait (stashed) while an event is persisted: one write at a time, so a local start is enough
+    long started = System.nanoTime();
     return Effect().persist(event)
-        .thenRun(s -> publish(active(s), event))
+        .thenRun(s -> {
+          persistTimer.persisted(System.nanoTime() - started);
+          publish(active(s), event);
+        })
         .thenReply(replyTo, reply::apply);
   }
 

@@ -10,6 +10,7 @@ import chat.kafka.testkit.TestKafka;
 import chat.node.testing.Await;
 import chat.node.testing.Device;
 import chat.node.testing.PushRecords;
+import chat.node.testing.Scrape;
 import chat.node.testing.TestNode;
 import chat.protocol.AckResult;
 import chat.protocol.PushPlatform;
@@ -100,6 +101,20 @@ class PushIT {
       assertEquals(alice, first.sender());
       assertTrue(first.badge() >= 1 && first.unread() >= 1);
       assertEquals(List.of(), erinLaptop.frames().stream().filter(ServerFrame.Error.class::isInstance).toList());
+
+      // the journal-to-Kafka hop is timed once per acknowledged request, and always includes the ack window
+      Await.until(() -> {
+        Map<String, Double> m = Scrape.samples(node.metricsUri());
+        return m.get("chat_push_produce_lag_seconds_count").equals(m.get("chat_push_requests_produced_total"));
+      });
+      Map<String, Double> metrics = Scrape.samples(node.metricsUri());
+      double produced = metrics.get("chat_push_requests_produced_total");
+      assertTrue(produced >= 2.0 * messages, "at least this test's requests: " + produced);
+      assertTrue(metrics.get("chat_push_produce_lag_seconds_sum") / produced >= ACK_WINDOW.toSeconds(),
+          "a request waits out the ack window before it is produced");
+      assertTrue(metrics.entrySet().stream().anyMatch(e -> e.getKey().startsWith("kafka_producer_record_send_total")
+          && e.getValue() >= produced), "the Kafka producer's own metrics are bound: " + metrics.keySet().stream()
+          .filter(k -> k.startsWith("kafka_producer_record")).toList());
       for (Device d : List.of(carolLaptop, daveTablet, erinLaptop, aliceLaptop)) {
         d.close();
       }
