@@ -98,6 +98,11 @@ public final class NodeMetrics implements Extension, AutoCloseable {
     closedByServer = closed("server");
     Gauge.builder("chat.connections.authenticated", authenticated, AtomicInteger::get)
         .description("Open connections past a successful hello").register(registry);
+    // every code exposed from the start, at 0: an alert on increase() then sees the first one
+    for (chat.protocol.ErrorCode code : chat.protocol.ErrorCode.values()) {
+      errorCounter(code, false);
+      errorCounter(code, true);
+    }
     accepted = Counter.builder("chat.messages.accepted").description("Sends stored by their room").register(registry);
     duplicates = Counter.builder("chat.messages.duplicate")
         .description("Sends answered with the seq of an earlier one (a retry with the same clientMsgId)")
@@ -207,11 +212,15 @@ public final class NodeMetrics implements Extension, AutoCloseable {
 
   /** An error frame, or a closing frame, went to a client. */
   public void errorSent(chat.protocol.ErrorCode code, boolean closing) {
-    counters.computeIfAbsent((closing ? "closed:" : "errors:") + code.wireName(), k -> Counter
+    errorCounter(code, closing).increment();
+  }
+
+  private Counter errorCounter(chat.protocol.ErrorCode code, boolean closing) {
+    return counters.computeIfAbsent((closing ? "closed:" : "errors:") + code.wireName(), k -> Counter
         .builder(closing ? "chat.connections.closed.by.server" : "chat.errors")
         .description(closing ? "Connections the server closed, by the closing frame's code" : "Error frames sent, by code")
         .tag("code", code.wireName())
-        .register(registry)).increment();
+        .register(registry));
   }
 
   private static Map<Class<?>, String> wireNames(Class<?> frames) {

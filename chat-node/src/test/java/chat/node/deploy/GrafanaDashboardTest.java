@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import chat.node.testing.GrafanaDashboard;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,40 +26,20 @@ import org.junit.jupiter.api.Test;
  */
 class GrafanaDashboardTest {
 
-  private static final Path DASHBOARD = Path.of("..", "deploy", "grafana", "chat-node-dashboard.json");
   private static final Path DOCS = Path.of("..", "docs", "observability.md");
   private static final String DATASOURCE = "${datasource}";
-
-  /** A metric name in a PromQL expression; not part of a longer identifier. */
-  private static final Pattern METRIC =
-      Pattern.compile("(?<![A-Za-z0-9_:])((?:chat|kafka|cassandra|jvm|process)_[a-z_]+)");
-  private static final Pattern SERIES_SUFFIX = Pattern.compile("_(bucket|sum|count)$");
 
   private static JsonNode dashboard;
   private static List<JsonNode> panels;
 
   @BeforeAll
   static void load() throws IOException {
-    dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
-    panels = new ArrayList<>();
-    collectPanels(dashboard.path("panels"), panels);
-  }
-
-  /** Panels, with the ones inside collapsed rows; rows themselves excluded. */
-  private static void collectPanels(JsonNode list, List<JsonNode> into) {
-    for (JsonNode panel : list) {
-      if ("row".equals(panel.path("type").asText())) {
-        collectPanels(panel.path("panels"), into);
-      } else {
-        into.add(panel);
-      }
-    }
+    dashboard = GrafanaDashboard.read();
+    panels = GrafanaDashboard.panels(dashboard);
   }
 
   private static List<String> expressions(JsonNode panel) {
-    List<String> exprs = new ArrayList<>();
-    panel.path("targets").forEach(t -> exprs.add(t.path("expr").asText("")));
-    return exprs;
+    return GrafanaDashboard.expressions(panel);
   }
 
   @Test
@@ -136,15 +116,7 @@ class GrafanaDashboardTest {
 
   @Test
   void everyMetricTheDashboardQueriesIsDocumented() throws IOException {
-    Set<String> used = new TreeSet<>();
-    for (JsonNode panel : panels) {
-      for (String expr : expressions(panel)) {
-        Matcher m = METRIC.matcher(expr);
-        while (m.find()) {
-          used.add(SERIES_SUFFIX.matcher(m.group(1)).replaceFirst(""));
-        }
-      }
-    }
+    Set<String> used = GrafanaDashboard.metricNames();
     assertTrue(used.size() > 20, "metrics found: " + used);
     Set<String> undocumented = new TreeSet<>(used);
     undocumented.removeAll(documentedMetrics());

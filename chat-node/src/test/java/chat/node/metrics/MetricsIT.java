@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import chat.cassandra.testkit.CassandraExtension;
 import chat.cassandra.testkit.TestCassandra;
 import chat.node.testing.Await;
+import chat.node.testing.GrafanaDashboard;
 import chat.node.testing.Scrape;
 import chat.node.testing.TestNode;
 import chat.protocol.TimelineItem;
@@ -16,6 +17,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -104,6 +107,16 @@ class MetricsIT {
       assertTrue(sharded.get("chat_shards{entity=\"room\"}") >= 1.0);
       assertTrue(sharded.get("chat_shards{entity=\"user\"}") >= 1.0);
       assertTrue(sharded.get("chat_entities{entity=\"user\"}") >= 3.0);
+
+      // every metric the dashboard queries is really exposed (the push pipeline's are checked by PushIT)
+      Set<String> missing = new TreeSet<>();
+      for (String family : GrafanaDashboard.metricNames()) {
+        if (!family.startsWith("chat_push_") && !family.startsWith("kafka_")
+            && sharded.keySet().stream().noneMatch(k -> k.equals(family) || k.startsWith(family + "_") || k.startsWith(family + "{"))) {
+          missing.add(family);
+        }
+      }
+      assertEquals(Set.of(), missing, "queried by the dashboard, not exposed by the node");
 
       String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(node.metricsUri()).build(),
           HttpResponse.BodyHandlers.ofString()).body();

@@ -8,6 +8,7 @@ import chat.cassandra.testkit.TestCassandra;
 import chat.kafka.testkit.KafkaExtension;
 import chat.kafka.testkit.TestKafka;
 import chat.node.testing.Await;
+import chat.node.testing.GrafanaDashboard;
 import chat.node.testing.Device;
 import chat.node.testing.PushRecords;
 import chat.node.testing.Scrape;
@@ -115,6 +116,12 @@ class PushIT {
       assertTrue(metrics.entrySet().stream().anyMatch(e -> e.getKey().startsWith("kafka_producer_record_send_total")
           && e.getValue() >= produced), "the Kafka producer's own metrics are bound: " + metrics.keySet().stream()
           .filter(k -> k.startsWith("kafka_producer_record")).toList());
+      for (String family : GrafanaDashboard.metricNames()) {
+        if (family.startsWith("chat_push_") || family.startsWith("kafka_")) {
+          assertTrue(metrics.keySet().stream().anyMatch(k -> k.equals(family) || k.startsWith(family + "{")
+              || k.startsWith(family + "_")), "the dashboard's " + family + " is exposed");
+        }
+      }
       for (Device d : List.of(carolLaptop, daveTablet, erinLaptop, aliceLaptop)) {
         d.close();
       }
