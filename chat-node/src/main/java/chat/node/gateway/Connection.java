@@ -131,7 +131,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       ClusterSharding sharding,
       Materializer materializer,
       java.util.function.Consumer<ActorRef<Command>> onStopped,
-      chat.node.metrics.NodeMetrics metrics) {}
+      chat.node.metrics.NodeMetrics metrics,
+      chat.node.tracing.NodeTracing tracing) {}
 
   /** The node is shutting down: tell the client to reconnect elsewhere. */
   enum ServerShutdown implements Command { INSTANCE }
@@ -627,8 +628,20 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       } // else: the replay that follows reads it from the journal
       return this;
     }
-    streams.live(entry, output);
+    live(entry);
     return this;
+  }
+
+  /** A live item into its room's stream; a traced message gets its chat.deliver span around the handoff. */
+  private void live(ChatRoom.TimelineEntry entry) {
+    chat.node.tracing.NodeTracing.DeliverSpan delivery = deps.tracing().delivering(entry, userId, connectionId);
+    if (delivery == null) {
+      streams.live(entry, output);
+      return;
+    }
+    long sentBefore = streams.lastSent(entry.roomId());
+    streams.live(entry, output);
+    delivery.end(sentBefore < entry.seq() && streams.lastSent(entry.roomId()) >= entry.seq());
   }
 
   private Behavior<Command> onReplayed(ReplayReceived m) {

@@ -2,6 +2,7 @@ package chat.node.room;
 
 import chat.node.CborSerializable;
 import chat.node.push.PushTags;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.time.Duration;
@@ -75,8 +76,19 @@ public final class ChatRoom
 
   public record Leave(String user, ActorRef<LeaveReply> replyTo) implements Command {}
 
-  public record Post(String sender, String clientMsgId, String body, ActorRef<PostReply> replyTo)
-      implements Command {}
+  /**
+   * {@code traceContext}: the W3C trace context of a traced send, stored with the message; null when the
+   * send is not traced (always when tracing is off).
+   */
+  public record Post(
+      String sender, String clientMsgId, String body,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String traceContext, ActorRef<PostReply> replyTo)
+      implements Command {
+
+    public Post(String sender, String clientMsgId, String body, ActorRef<PostReply> replyTo) {
+      this(sender, clientMsgId, body, null, replyTo);
+    }
+  }
 
   public record GetView(String requester, ActorRef<RoomReply> replyTo) implements Command {}
 
@@ -197,7 +209,20 @@ public final class ChatRoom
 
   public record MemberLeft(String user, String by, long ts) implements Event {}
 
-  public record MessagePosted(String sender, String clientMsgId, String body, long ts) implements Event {}
+  /**
+   * {@code traceContext}: the W3C trace context of the send that posted it (traceparent, then {@code ;} and
+   * tracestate if any), for the fan-out and the push projection to continue its trace. Null, and then not
+   * written at all, when the send was not traced; events from before tracing have none.
+   */
+  public record MessagePosted(
+      String sender, String clientMsgId, String body, long ts,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String traceContext)
+      implements Event {
+
+    public MessagePosted(String sender, String clientMsgId, String body, long ts) {
+      this(sender, clientMsgId, body, ts, null);
+    }
+  }
 
   public record RoomRenamed(String name, String by, long ts) implements Event {}
 
@@ -316,20 +341,27 @@ public final class ChatRoom
   /** Members typing now, with when their "typing" was last passed on. */
   private final Map<String, Long> typing = new HashMap<>();
   private final TimerScheduler<Command> timers;
+  private final RoomTracing tracing;
 
   private ChatRoom(
       String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings,
-      TimerScheduler<Command> timers) {
+      TimerScheduler<Command> timers, RoomTracing tracing) {
     super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.roomId = roomId;
     this.members = members;
     this.settings = settings;
     this.timers = timers;
+    this.tracing = tracing;
   }
 
   public static Behavior<Command> create(
       String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings) {
-    return Behaviors.withTimers(timers -> new ChatRoom(roomId, persistenceId, members, settings, timers));
+    return create(roomId, persistenceId, members, settings, RoomTracing.OFF);
+  }
+
+  public static Behavior<Command> create(
+      String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings, RoomTracing tracing) {
+    return Behaviors.withTimers(timers -> new ChatRoom(roomId, persistenceId, members, settings, timers, tracing));
   }
 
   public static PersistenceId persistenceId(String roomId) {
@@ -596,8 +628,16 @@ public final class ChatRoom
     if (earlier.isPresent()) {
       return Effect().reply(c.replyTo(), new Duplicate(earlier.get().seq(), earlier.get().ts()));
     }
-    var posted = new MessagePosted(c.sender(), c.clientMsgId(), c.body(), now());
-    return persistAndPublish(posted, c.replyTo(), s -> new Accepted(active(s).lastSeq(), posted.ts()));
+    var posted = new MessagePosted(c.sender(), c.clientMsgId(), c.body(), now(), c.traceContext());
+    if (c.traceContext() == null) {
+      return persistAndPublish(posted, c.replyTo(), s -> new Accepted(active(s).lastSeq(), posted.ts()));
+    }
+    // traced: chat.persist runs from here to the end of the journal write, before fan-out and answer
+    RoomTracing.Write write = tracing.persisting(c.traceContext(), roomId, c.sender(), c.clientMsgId());
+    return Effect().persist(posted)
+        .thenRun(s -> write.written(active(s).lastSeq()))
+        .thenRun(s -> publish(active(s), posted))
+        .thenReply(c.replyTo(), s -> new Accepted(active(s).lastSeq(), posted.ts()));
   }
 
   private ReplyEffect<Event, State> memberProgress(Active state, MemberProgress c) {
