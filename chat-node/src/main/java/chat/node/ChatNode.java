@@ -14,6 +14,8 @@ import chat.node.push.PushPipeline;
 import chat.node.push.PushPipelineSettings;
 import chat.node.room.ChatRoom;
 import chat.node.room.RoomTimeline;
+import chat.node.tracing.NodeTracing;
+import chat.node.tracing.TracingSettings;
 import chat.node.user.JournalUnreadCounter;
 import chat.node.user.ShardedMemberSessions;
 import chat.node.user.UserSession;
@@ -79,6 +81,11 @@ public final class ChatNode {
   }
 
   public static ChatNode init(ActorSystem<?> system, ChatNodeSettings settings) {
+    return init(system, settings, tracing(system));
+  }
+
+  /** {@code tracing}: where this node's spans go (tests hand in an SDK with an in-memory exporter). */
+  public static ChatNode init(ActorSystem<?> system, ChatNodeSettings settings, NodeTracing tracing) {
     NodeMetrics metrics = NodeMetrics.get(system);
     if (settings.cassandra().migrateOnStart()) {
       migrate(system, settings.cassandra());
@@ -95,13 +102,16 @@ public final class ChatNode {
     var memberSessions = new ShardedMemberSessions(sharding);
     sharding.init(Entity.of(ChatRoom.ENTITY_KEY,
         ctx -> ChatRoom.create(ctx.getEntityId(), ChatRoom.persistenceId(ctx.getEntityId()), memberSessions, settings.room(),
-            metrics::persisted)));
+            metrics::persisted, tracing.rooms())));
 
     PushPipeline push = PushPipeline.start(system, PushPipelineSettings.fromConfig(system.settings().config()), sharding,
-        settings.cassandra().keyspace(), settings.gateway().askTimeout());
+        settings.cassandra().keyspace(), settings.gateway().askTimeout(), tracing);
 
     var authenticator = new JwtAuthenticator(settings.auth(), Clock.systemUTC());
-    var gateway = new WebSocketGateway(system, settings, sharding, timeline, authenticator, metrics);
+    var gateway = new WebSocketGateway(system, settings, sharding, timeline, authenticator, metrics, tracing);
+    // after everything that ends spans: what is still queued is exported before the system goes
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-tracing",
+        tracing::shutdown);
     CompletionStage<ServerBinding> metricsBinding = serveMetrics(system, metrics, gateway, push);
     Route routes = Directives.concat(gateway.route(), new HealthRoutes(system, gateway::isShuttingDown).route());
     routes = Directives.concat(routes, new WebClientRoute(settings.devMode()).route());
@@ -128,6 +138,17 @@ public final class ChatNode {
           return b.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
         });
     return new ChatNode(settings, binding, gateway, metricsBinding);
+  }
+
+  /** {@code chat.tracing}: off, or an SDK of this node's own that exports over OTLP. */
+  private static NodeTracing tracing(ActorSystem<?> system) {
+    TracingSettings settings = TracingSettings.fromConfig(system.settings().config());
+    if (!settings.enabled()) {
+      return NodeTracing.disabled();
+    }
+    log.info("tracing on: {} to {}, sampling {} of sends", settings.exporter(), settings.otlpEndpoint(),
+        settings.sampleRatio());
+    return NodeTracing.start(settings, Cluster.get(system).selfMember().address().hostPort());
   }
 
   /** Registers what is read at scrape time and binds the metrics port ({@code chat.metrics}). */

@@ -131,7 +131,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       ClusterSharding sharding,
       Materializer materializer,
       java.util.function.Consumer<ActorRef<Command>> onStopped,
-      chat.node.metrics.NodeMetrics metrics) {}
+      chat.node.metrics.NodeMetrics metrics,
+      chat.node.tracing.NodeTracing tracing) {}
 
   /** The node is shutting down: tell the client to reconnect elsewhere. */
   enum ServerShutdown implements Command { INSTANCE }
@@ -642,10 +643,18 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     return this;
   }
 
+  /** A live item into its room's stream; a traced message gets its chat.deliver span around the handoff. */
   private void live(ChatRoom.TimelineEntry entry) {
     writingLive = true;
     try {
+      chat.node.tracing.NodeTracing.DeliverSpan delivery = deps.tracing().delivering(entry, userId, connectionId);
+      if (delivery == null) {
+        streams.live(entry, output);
+        return;
+      }
+      long sentBefore = streams.lastSent(entry.roomId());
       streams.live(entry, output);
+      delivery.end(sentBefore < entry.seq() && streams.lastSent(entry.roomId()) >= entry.seq());
     } finally {
       writingLive = false;
     }

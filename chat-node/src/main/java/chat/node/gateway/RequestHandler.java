@@ -5,6 +5,7 @@ import chat.node.room.ChatRoom;
 import chat.node.room.RoomIds;
 import chat.node.room.RoomTimeline;
 import chat.node.room.TimelineRange;
+import chat.node.tracing.NodeTracing;
 import chat.node.user.Memberships;
 import chat.node.user.UserSession;
 import chat.protocol.AckResult;
@@ -48,10 +49,13 @@ final class RequestHandler {
   private final Duration askTimeout;
   private final int maxRoomsPerUser;
   private final NodeMetrics metrics;
+  private final NodeTracing tracing;
 
   RequestHandler(
-      ClusterSharding sharding, RoomTimeline timeline, Duration askTimeout, int maxRoomsPerUser, NodeMetrics metrics) {
+      ClusterSharding sharding, RoomTimeline timeline, Duration askTimeout, int maxRoomsPerUser, NodeMetrics metrics,
+      NodeTracing tracing) {
     this.metrics = metrics;
+    this.tracing = tracing;
     this.sharding = sharding;
     this.timeline = timeline;
     this.askTimeout = askTimeout;
@@ -101,7 +105,10 @@ final class RequestHandler {
     String id = frame.id();
     if (frame instanceof ClientFrame.Send s) {
       long arrived = System.nanoTime();
-      return room(s.roomId()).<ChatRoom.PostReply>ask(r -> new ChatRoom.Post(user, s.clientMsgId(), s.body(), r), askTimeout)
+      NodeTracing.SendSpan trace = tracing.send(s.roomId(), user, s.clientMsgId());
+      String traceContext = trace == null ? null : trace.context();
+      CompletionStage<ServerFrame> answer = room(s.roomId())
+          .<ChatRoom.PostReply>ask(r -> new ChatRoom.Post(user, s.clientMsgId(), s.body(), traceContext, r), askTimeout)
           .thenApply(reply -> {
             if (reply instanceof ChatRoom.Accepted a) {
               metrics.sent(System.nanoTime() - arrived, false);
@@ -119,6 +126,7 @@ final class RequestHandler {
             });
             return rejected(id, refused);
           });
+      return trace == null ? answer : traced(answer, trace);
     } else if (frame instanceof ClientFrame.History h) {
       return history(user, h);
     } else if (frame instanceof ClientFrame.CreateRoom c) {
@@ -367,6 +375,19 @@ final class RequestHandler {
             .toCompletableFuture())
         .toArray(CompletableFuture[]::new);
     return CompletableFuture.allOf(recorded);
+  }
+
+  /** Ends a send's span with its answer: the seq it got, the error frame's code, or the failure. */
+  private static CompletionStage<ServerFrame> traced(CompletionStage<ServerFrame> answer, NodeTracing.SendSpan trace) {
+    return answer.whenComplete((frame, failure) -> {
+      if (failure != null) {
+        trace.failed(failure);
+      } else if (frame instanceof ServerFrame.Ack ack && ack.result() instanceof AckResult.Sent sent) {
+        trace.accepted(sent.seq(), sent.duplicate());
+      } else {
+        trace.refused(frame instanceof ServerFrame.Error error ? error.code().wireName() : "unexpected_answer");
+      }
+    });
   }
 
   private EntityRef<ChatRoom.Command> room(String roomId) {

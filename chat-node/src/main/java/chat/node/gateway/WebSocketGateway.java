@@ -4,6 +4,7 @@ import chat.node.ChatNodeSettings;
 import chat.node.auth.JwtAuthenticator;
 import chat.node.metrics.NodeMetrics;
 import chat.node.room.RoomTimeline;
+import chat.node.tracing.NodeTracing;
 import chat.protocol.FrameCodec;
 import chat.protocol.Protocol;
 import java.net.InetAddress;
@@ -67,7 +68,7 @@ public final class WebSocketGateway {
 
   public WebSocketGateway(
       ActorSystem<?> system, ChatNodeSettings settings, ClusterSharding sharding, RoomTimeline timeline,
-      JwtAuthenticator authenticator, NodeMetrics metrics) {
+      JwtAuthenticator authenticator, NodeMetrics metrics, NodeTracing tracing) {
     this.system = system;
     ChatNodeSettings.Gateway g = settings.gateway();
     FrameCodec codec = new FrameCodec(settings.limits());
@@ -79,9 +80,9 @@ public final class WebSocketGateway {
     system.scheduler().scheduleAtFixedRate(RATE_LIMIT_SWEEP, RATE_LIMIT_SWEEP,
         () -> rateLimits.sweep(System.currentTimeMillis()), system.executionContext());
     this.deps = new Connection.Deps(g, settings.auth(), settings.limits(), authenticator, rateLimits,
-        new RequestHandler(sharding, timeline, g.askTimeout(), g.maxRoomsPerUser(), metrics),
+        new RequestHandler(sharding, timeline, g.askTimeout(), g.maxRoomsPerUser(), metrics, tracing),
         new Replay(sharding, timeline, g.askTimeout(), g.replayMaxItemsPerRoom()),
-        codec, sharding, materializer, this::stopped, metrics);
+        codec, sharding, materializer, this::stopped, metrics, tracing);
     this.checks = new UpgradeChecks(settings.devMode(), g.allowedOrigins(), authenticator);
     this.perAddress = new ConnectionsPerAddress(g.maxConnectionsPerIp());
     this.inboundFrames = new InboundFrames(g.maxFrameBytes(), g.dropFrameBytes(), materializer);

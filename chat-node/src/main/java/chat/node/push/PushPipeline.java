@@ -20,7 +20,8 @@ public final class PushPipeline {
 
   /** Starts the pipeline if {@code chat.push.enabled}; returns null otherwise. */
   public static PushPipeline start(
-      ActorSystem<?> system, PushPipelineSettings settings, ClusterSharding sharding, String keyspace, Duration askTimeout) {
+      ActorSystem<?> system, PushPipelineSettings settings, ClusterSharding sharding, String keyspace, Duration askTimeout,
+      chat.node.tracing.NodeTracing tracing) {
     if (!settings.enabled()) {
       return null;
     }
@@ -33,7 +34,7 @@ public final class PushPipeline {
     var offsets = new PushOffsets(session, journal, keyspace, settings.initialLookback(), settings.rewind());
     var publisher = new PushPublisher(system, settings);
     var backlog = new PushBacklog();
-    new PushProjection(system, settings, journal, offsets, publisher, sharding, askTimeout, backlog).start();
+    new PushProjection(system, settings, journal, offsets, publisher, sharding, askTimeout, backlog, tracing).start();
     var feedback = PushFeedbackConsumer.start(system, settings, sharding, askTimeout);
     // a batch that waits on an absent broker fails only at the producer's delivery timeout: look meanwhile
     var reporting = system.scheduler().scheduleAtFixedRate(Duration.ofSeconds(5), Duration.ofSeconds(5),

@@ -2,6 +2,7 @@ package chat.node.push;
 
 import chat.node.CborSerializable;
 import chat.node.room.ChatRoom;
+import chat.node.tracing.NodeTracing;
 import chat.node.user.UserSession;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,9 +60,10 @@ public final class PushProjection {
   private final ClusterSharding sharding;
   private final Duration askTimeout;
   private final PushBacklog backlog;
+  private final NodeTracing tracing;
 
   PushProjection(ActorSystem<?> system, PushPipelineSettings settings, CassandraReadJournal journal, PushOffsets offsets,
-      PushPublisher publisher, ClusterSharding sharding, Duration askTimeout, PushBacklog backlog) {
+      PushPublisher publisher, ClusterSharding sharding, Duration askTimeout, PushBacklog backlog, NodeTracing tracing) {
     this.system = system;
     this.settings = settings;
     this.journal = journal;
@@ -70,6 +72,7 @@ public final class PushProjection {
     this.sharding = sharding;
     this.askTimeout = askTimeout;
     this.backlog = backlog;
+    this.tracing = tracing;
   }
 
   /** Starts the instances (on this node or elsewhere in the cluster, as sharding places them). */
@@ -126,7 +129,7 @@ public final class PushProjection {
     return decide(messages)
         .thenCompose(requests -> {
           backlog.producing(tag, requests.size());
-          return publisher.publish(requests).thenApply(done -> requests.size());
+          return publisher.publish(requests, traced(messages)).thenApply(done -> requests.size());
         })
         .thenCompose(requests -> offsets.store(tag, last.offset(), last.timestamp()).thenApply(done -> requests))
         .whenComplete((requests, failure) -> {
@@ -141,6 +144,26 @@ public final class PushProjection {
   }
 
   private record Posted(String roomId, long seq, ChatRoom.MessagePosted message) {}
+
+  private record MessageRef(String roomId, long seq) {}
+
+  /** The producer spans of requests about traced messages, which continue the trace of their send. */
+  private java.util.function.Function<PushRequest, NodeTracing.ProduceSpan> traced(List<Posted> messages) {
+    if (!tracing.enabled()) {
+      return request -> null;
+    }
+    Map<MessageRef, String> contexts = new HashMap<>();
+    for (Posted posted : messages) {
+      if (posted.message().traceContext() != null) {
+        contexts.put(new MessageRef(posted.roomId(), posted.seq()), posted.message().traceContext());
+      }
+    }
+    if (contexts.isEmpty()) {
+      return request -> null;
+    }
+    return request -> tracing.producing(contexts.get(new MessageRef(request.roomId(), request.seq())),
+        PushTopics.REQUESTS, request.roomId(), request.seq(), request.user());
+  }
 
   /** Candidates per DecidePush, so that an ask and its answer stay far below the remoting frame size. */
   static final int CANDIDATES_PER_ASK = 32;

@@ -1,11 +1,12 @@
 package chat.node.push;
 
+import chat.node.metrics.NodeMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import chat.node.metrics.NodeMetrics;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.util.function.Function;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -56,13 +57,24 @@ public final class PushPublisher implements AutoCloseable {
     this.producer = new SendProducer<>(producerSettings.withProducer(kafkaProducer), system);
   }
 
-  /** Completes when Kafka acknowledged every request, or fails if any was not. */
-  public CompletionStage<Done> publish(List<PushRequest> requests) {
+  /**
+   * Completes when Kafka acknowledged every request, or fails if any was not. {@code traced} starts the
+   * producer span of a request about a traced message (null for others): its context goes into the record's
+   * headers ({@code traceparent}), and it ends when Kafka acknowledged the record.
+   */
+  public CompletionStage<Done> publish(
+      List<PushRequest> requests, Function<PushRequest, chat.node.tracing.NodeTracing.ProduceSpan> traced) {
     List<CompletableFuture<?>> sent = new ArrayList<>(requests.size());
     for (PushRequest request : requests) {
       ProducerRecord<String, byte[]> record = new ProducerRecord<>(PushTopics.REQUESTS, request.user(), PushJson.write(request));
       record.headers().add(SCHEMA_HEADER, Integer.toString(request.schema()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      sent.add(producer.send(record).toCompletableFuture());
+      var span = traced.apply(request);
+      if (span == null) {
+        sent.add(producer.send(record).toCompletableFuture());
+        continue;
+      }
+      span.inject((name, value) -> record.headers().add(name, value.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+      sent.add(producer.send(record).toCompletableFuture().whenComplete((metadata, failure) -> span.end(failure)));
     }
     return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).thenApply(all -> {
       requests.forEach(request -> metrics.pushProduced(request.sentAt()));

@@ -2,6 +2,7 @@ package chat.node.room;
 
 import chat.node.CborSerializable;
 import chat.node.push.PushTags;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.time.Duration;
@@ -75,8 +76,19 @@ public final class ChatRoom
 
   public record Leave(String user, ActorRef<LeaveReply> replyTo) implements Command {}
 
-  public record Post(String sender, String clientMsgId, String body, ActorRef<PostReply> replyTo)
-      implements Command {}
+  /**
+   * {@code traceContext}: the W3C trace context of a traced send, stored with the message; null when the
+   * send is not traced (always when tracing is off).
+   */
+  public record Post(
+      String sender, String clientMsgId, String body,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String traceContext, ActorRef<PostReply> replyTo)
+      implements Command {
+
+    public Post(String sender, String clientMsgId, String body, ActorRef<PostReply> replyTo) {
+      this(sender, clientMsgId, body, null, replyTo);
+    }
+  }
 
   public record GetView(String requester, ActorRef<RoomReply> replyTo) implements Command {}
 
@@ -197,7 +209,20 @@ public final class ChatRoom
 
   public record MemberLeft(String user, String by, long ts) implements Event {}
 
-  public record MessagePosted(String sender, String clientMsgId, String body, long ts) implements Event {}
+  /**
+   * {@code traceContext}: the W3C trace context of the send that posted it (traceparent, then {@code ;} and
+   * tracestate if any), for the fan-out and the push projection to continue its trace. Null, and then not
+   * written at all, when the send was not traced; events from before tracing have none.
+   */
+  public record MessagePosted(
+      String sender, String clientMsgId, String body, long ts,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String traceContext)
+      implements Event {
+
+    public MessagePosted(String sender, String clientMsgId, String body, long ts) {
+      this(sender, clientMsgId, body, ts, null);
+    }
+  }
 
   public record RoomRenamed(String name, String by, long ts) implements Event {}
 
@@ -317,27 +342,35 @@ public final class ChatRoom
   private final Map<String, Long> typing = new HashMap<>();
   private final TimerScheduler<Command> timers;
   private final PersistTimer persistTimer;
+  private final RoomTracing tracing;
 
   private ChatRoom(
       String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings,
-      PersistTimer persistTimer, TimerScheduler<Command> timers) {
+      PersistTimer persistTimer, RoomTracing tracing, TimerScheduler<Command> timers) {
     super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.roomId = roomId;
     this.members = members;
     this.settings = settings;
     this.persistTimer = persistTimer;
     this.timers = timers;
+    this.tracing = tracing;
   }
 
   public static Behavior<Command> create(
       String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings) {
-    return create(roomId, persistenceId, members, settings, PersistTimer.NONE);
+    return create(roomId, persistenceId, members, settings, PersistTimer.NONE, RoomTracing.OFF);
+  }
+
+  public static Behavior<Command> create(
+      String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings, RoomTracing tracing) {
+    return create(roomId, persistenceId, members, settings, PersistTimer.NONE, tracing);
   }
 
   public static Behavior<Command> create(
       String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings,
-      PersistTimer persistTimer) {
-    return Behaviors.withTimers(timers -> new ChatRoom(roomId, persistenceId, members, settings, persistTimer, timers));
+      PersistTimer persistTimer, RoomTracing tracing) {
+    return Behaviors.withTimers(
+        timers -> new ChatRoom(roomId, persistenceId, members, settings, persistTimer, tracing, timers));
   }
 
   public static PersistenceId persistenceId(String roomId) {
@@ -604,8 +637,11 @@ public final class ChatRoom
     if (earlier.isPresent()) {
       return Effect().reply(c.replyTo(), new Duplicate(earlier.get().seq(), earlier.get().ts()));
     }
-    var posted = new MessagePosted(c.sender(), c.clientMsgId(), c.body(), now());
-    return persistAndPublish(posted, c.replyTo(), s -> new Accepted(active(s).lastSeq(), posted.ts()));
+    var posted = new MessagePosted(c.sender(), c.clientMsgId(), c.body(), now(), c.traceContext());
+    // traced: chat.persist runs from here to the end of the journal write, before fan-out and answer
+    RoomTracing.Write write = c.traceContext() == null ? null
+        : tracing.persisting(c.traceContext(), roomId, c.sender(), c.clientMsgId());
+    return persistAndPublish(posted, write, c.replyTo(), s -> new Accepted(active(s).lastSeq(), posted.ts()));
   }
 
   private ReplyEffect<Event, State> memberProgress(Active state, MemberProgress c) {
@@ -708,11 +744,20 @@ public final class ChatRoom
   /** Persist, then hand the entry to fan-out, then answer: an answer always means "durably stored". */
   private <R> ReplyEffect<Event, State> persistAndPublish(
       Event event, ActorRef<R> replyTo, java.util.function.Function<State, R> reply) {
+    return persistAndPublish(event, null, replyTo, reply);
+  }
+
+  /** {@code traced}: the chat.persist span of a traced message, ended when the write is done (null: untraced). */
+  private <R> ReplyEffect<Event, State> persistAndPublish(
+      Event event, RoomTracing.Write traced, ActorRef<R> replyTo, java.util.function.Function<State, R> reply) {
     // commands wait (stashed) while an event is persisted: one write at a time, so a local start is enough
     long started = System.nanoTime();
     return Effect().persist(event)
         .thenRun(s -> {
           persistTimer.persisted(System.nanoTime() - started);
+          if (traced != null) {
+            traced.written(active(s).lastSeq());
+          }
           publish(active(s), event);
         })
         .thenReply(replyTo, reply::apply);

@@ -4,6 +4,7 @@ import chat.cassandra.testkit.TestCassandra;
 import chat.node.ChatNode;
 import chat.node.ChatNodeSettings;
 import chat.node.auth.DevTokenIssuer;
+import chat.node.tracing.NodeTracing;
 import chat.protocol.Protocol;
 import chat.protocol.client.ChatClient;
 import com.typesafe.config.Config;
@@ -102,6 +103,11 @@ public final class TestNode implements AutoCloseable {
 
   /** {@code overrides} are config paths, e.g. {@code chat.gateway.auth-timeout}. */
   public static TestNode start(TestCassandra cassandra, Map<String, Object> overrides) {
+    return start(cassandra, overrides, null);
+  }
+
+  /** {@code tracing}: where the node's spans go; null for what the config says (off). */
+  public static TestNode start(TestCassandra cassandra, Map<String, Object> overrides, NodeTracing tracing) {
     Map<String, Object> settings = new HashMap<>();
     settings.put("chat.http.host", "127.0.0.1");
     settings.put("chat.http.port", 0);
@@ -124,7 +130,8 @@ public final class TestNode implements AutoCloseable {
         .withFallback(ConfigFactory.parseResources("application.conf")));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "chat", config);
     try {
-      ChatNode node = ChatNode.init(system, ChatNodeSettings.fromConfig(config));
+      ChatNodeSettings nodeSettings = ChatNodeSettings.fromConfig(config);
+      ChatNode node = tracing == null ? ChatNode.init(system, nodeSettings) : ChatNode.init(system, nodeSettings, tracing);
       InetSocketAddress http = node.binding().toCompletableFuture().get(30, TimeUnit.SECONDS).localAddress();
       awaitUp(system);
       return new TestNode(system, node, http);
