@@ -7,6 +7,7 @@ import chat.node.gateway.WebSocketGateway;
 import chat.node.http.DevTokenRoute;
 import chat.node.http.HealthRoutes;
 import chat.node.http.WebClientRoute;
+import chat.node.logging.LogContext;
 import chat.node.metrics.MetricsEndpoint;
 import chat.node.metrics.NodeMetrics;
 import chat.node.push.PushPipeline;
@@ -78,6 +79,7 @@ public final class ChatNode {
   }
 
   public static ChatNode init(ActorSystem<?> system, ChatNodeSettings settings) {
+    LogContext.node(Cluster.get(system).selfMember().address().toString());
     if (settings.cassandra().migrateOnStart()) {
       migrate(system, settings.cassandra());
     }
