@@ -8,6 +8,7 @@ import chat.node.http.DevTokenRoute;
 import chat.node.http.HealthRoutes;
 import chat.node.http.WebClientRoute;
 import chat.node.metrics.ClusterMetrics;
+import chat.node.logging.LogContext;
 import chat.node.metrics.MetricsEndpoint;
 import chat.node.metrics.NodeMetrics;
 import chat.node.push.PushPipeline;
@@ -87,6 +88,7 @@ public final class ChatNode {
   /** {@code tracing}: where this node's spans go (tests hand in an SDK with an in-memory exporter). */
   public static ChatNode init(ActorSystem<?> system, ChatNodeSettings settings, NodeTracing tracing) {
     NodeMetrics metrics = NodeMetrics.get(system);
+    LogContext.node(Cluster.get(system).selfMember().address().toString());
     if (settings.cassandra().migrateOnStart()) {
       migrate(system, settings.cassandra());
     }

@@ -1,6 +1,7 @@
 package chat.node;
 
 import chat.node.dev.DevMode;
+import chat.node.logging.LogContext;
 import com.typesafe.config.ConfigFactory;
 import java.util.Arrays;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -37,6 +38,10 @@ public final class Main {
   }
 
   public static void main(String[] args) throws Exception {
+    LogContext.invalidFormat(System.getProperty(LogContext.FORMAT_PROPERTY), System.getenv()).ifPresent(problem -> {
+      System.err.println(problem);
+      System.exit(2);
+    });
     String command = args.length == 0 ? "run" : args[0];
     String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
     switch (command) {

@@ -41,8 +41,23 @@ public final class JwtAuthenticator {
 
   public record Authenticated(String userId, Instant expiresAt) implements Result {}
 
-  /** {@code reason} is safe to show the client: it never echoes the token. */
-  public record Rejected(String reason) implements Result {}
+  /**
+   * Why a token was refused, as a stable code for logs; {@code reason} says it in words and is safe to show
+   * the client: it never echoes the token.
+   */
+  public record Rejected(Failure failure, String reason) implements Result {}
+
+  public enum Failure {
+    MISSING_OR_TOO_LONG, MALFORMED, WRONG_ALGORITHM, WRONG_TYPE, UNKNOWN_KEY, BAD_SIGNATURE, NO_EXPIRY, EXPIRED,
+    NOT_YET_VALID, WRONG_ISSUER, WRONG_AUDIENCE, INVALID_SUBJECT,
+    /** A second token on one connection (reauthenticate, or hello after an upgrade with one) names another user. */
+    OTHER_USER;
+
+    /** The code as logged: {@code expired}, {@code bad_signature}, ... */
+    public String code() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
 
   private final ChatNodeSettings.Auth settings;
   private final JWSAlgorithm algorithm;
@@ -59,7 +74,8 @@ public final class JwtAuthenticator {
 
   public Result authenticate(String token) {
     if (token == null || token.length() > settings.maxTokenBytes()) {
-      return new Rejected("token is missing or longer than " + settings.maxTokenBytes() + " characters");
+      return new Rejected(Failure.MISSING_OR_TOO_LONG,
+          "token is missing or longer than " + settings.maxTokenBytes() + " characters");
     }
     SignedJWT jwt;
     JWTClaimsSet claims;
@@ -67,15 +83,15 @@ public final class JwtAuthenticator {
       jwt = SignedJWT.parse(token);
       claims = jwt.getJWTClaimsSet();
     } catch (ParseException e) {
-      return new Rejected("token is not a signed JWT");
+      return new Rejected(Failure.MALFORMED, "token is not a signed JWT");
     }
     if (!algorithm.equals(jwt.getHeader().getAlgorithm())) {
-      return new Rejected("token must be signed with " + algorithm);
+      return new Rejected(Failure.WRONG_ALGORITHM, "token must be signed with " + algorithm);
     }
     JOSEObjectType type = jwt.getHeader().getType();
     if (type != null && !type.getType().equalsIgnoreCase(JOSEObjectType.JWT.getType())) {
       // another kind of token from the same issuer (RFC 8725 §3.11) is not a chat token
-      return new Rejected("token type must be JWT");
+      return new Rejected(Failure.WRONG_TYPE, "token type must be JWT");
     }
     String kid = jwt.getHeader().getKeyID();
     JWSVerifier verifier = verifiers.get(kid);
@@ -83,14 +99,14 @@ public final class JwtAuthenticator {
       verifier = verifiers.get(null); // a single configured key answers for any kid
     }
     if (verifier == null) {
-      return new Rejected("token is signed with an unknown key");
+      return new Rejected(Failure.UNKNOWN_KEY, "token is signed with an unknown key");
     }
     try {
       if (!jwt.verify(verifier)) {
-        return new Rejected("token signature is invalid");
+        return new Rejected(Failure.BAD_SIGNATURE, "token signature is invalid");
       }
     } catch (JOSEException e) {
-      return new Rejected("token signature cannot be verified");
+      return new Rejected(Failure.BAD_SIGNATURE, "token signature cannot be verified");
     }
     return checkClaims(claims);
   }
@@ -99,25 +115,25 @@ public final class JwtAuthenticator {
     Instant now = clock.instant();
     Date exp = claims.getExpirationTime();
     if (exp == null) {
-      return new Rejected("token has no exp");
+      return new Rejected(Failure.NO_EXPIRY, "token has no exp");
     }
     if (exp.toInstant().plus(settings.clockSkew()).isBefore(now)) {
-      return new Rejected("token has expired");
+      return new Rejected(Failure.EXPIRED, "token has expired");
     }
     Date nbf = claims.getNotBeforeTime();
     if (nbf != null && nbf.toInstant().minus(settings.clockSkew()).isAfter(now)) {
-      return new Rejected("token is not valid yet");
+      return new Rejected(Failure.NOT_YET_VALID, "token is not valid yet");
     }
     if (settings.issuer().isPresent() && !settings.issuer().get().equals(claims.getIssuer())) {
-      return new Rejected("token has the wrong issuer");
+      return new Rejected(Failure.WRONG_ISSUER, "token has the wrong issuer");
     }
     if (settings.audience().isPresent()
         && (claims.getAudience() == null || !claims.getAudience().contains(settings.audience().get()))) {
-      return new Rejected("token has the wrong audience");
+      return new Rejected(Failure.WRONG_AUDIENCE, "token has the wrong audience");
     }
     String subject = claims.getSubject();
     if (!Protocol.isUserId(subject)) {
-      return new Rejected("token sub is not a valid user id");
+      return new Rejected(Failure.INVALID_SUBJECT, "token sub is not a valid user id");
     }
     return new Authenticated(subject, exp.toInstant());
   }

@@ -40,6 +40,8 @@ import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.typed.javadsl.ActorSink;
+import org.slf4j.event.Level;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * One WebSocket connection: authenticates it, runs its requests (up to {@code max-in-flight} at once, the
@@ -137,11 +139,27 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   /** The node is shutting down: tell the client to reconnect elsewhere. */
   enum ServerShutdown implements Command { INSTANCE }
 
+  /** Where the connection comes from, for the log: the TCP peer's address and a browser's Origin (else null). */
+  record Client(String address, String origin) {
+    private static final int MAX_LOGGED = 200;
+
+    /** A client-chosen header, cut to a length that cannot swell the log. */
+    static String shorten(String header) {
+      return header.length() <= MAX_LOGGED ? header : header.substring(0, MAX_LOGGED) + "...";
+    }
+  }
+
+  /**
+   * Refusals that a client can repeat in a loop (over the rate limit, failed authentication) are logged at
+   * most once per interval per connection, counted in between; the close line has the totals.
+   */
+  static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
+
   /** {@code preAuthenticated}: who the upgrade's credentials named, or null when hello must carry a token. */
   static Behavior<Command> create(
-      Deps deps, BoundedSourceQueue<Message> outbound, JwtAuthenticator.Authenticated preAuthenticated) {
+      Deps deps, BoundedSourceQueue<Message> outbound, JwtAuthenticator.Authenticated preAuthenticated, Client client) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new Connection(context, timers, deps, outbound, preAuthenticated)));
+        new Connection(context, timers, deps, outbound, preAuthenticated, client)));
   }
 
   private final Deps deps;
@@ -153,6 +171,18 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private final RoomStreams.Output output = new StreamOutput();
 
   private final JwtAuthenticator.Authenticated preAuthenticated;
+  private final Client client;
+  private final long openedAt = System.nanoTime();
+  private long framesIn;
+  private long framesOut;
+  private int rateLimited;
+  private int authFailures;
+  private final LogThrottle rateLimitLog = new LogThrottle(LOG_INTERVAL);
+  private final LogThrottle authFailureLog = new LogThrottle(LOG_INTERVAL);
+  /** Who ended the connection ({@code server} or {@code client}) and why, for its last log line. */
+  private String closedBy;
+  private ErrorCode closeCode;
+  private String closeReason;
   private String userId;
   private String deviceId;
   /** The user session's incarnation when this connection last registered. */
@@ -180,8 +210,6 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private long replayedItems;
   /** Whether the entries being written now arrived live (their latency is measured) rather than replayed. */
   private boolean writingLive;
-  /** Whether the server ended this connection (a closing frame, or the node's shutdown), not the client. */
-  private boolean closedByServer;
   /** Set while the replay stream waits for the client to read what was already queued. */
   private ActorRef<StreamAck> pacedReplayAck;
   /** Rooms of a new device, replayed only to learn where they end; their cursors start there. */
@@ -190,16 +218,42 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   private Connection(
       ActorContext<Command> context, TimerScheduler<Command> timers, Deps deps, BoundedSourceQueue<Message> outbound,
-      JwtAuthenticator.Authenticated preAuthenticated) {
+      JwtAuthenticator.Authenticated preAuthenticated, Client client) {
     super(context);
     this.deps = deps;
     this.preAuthenticated = preAuthenticated;
+    this.client = client;
     this.timers = timers;
     this.outbound = outbound;
     this.deliveries = context.messageAdapter(UserSession.ToConnection.class, Delivered::new);
     timers.startSingleTimer(AuthDeadline.INSTANCE, deps.settings().authTimeout());
     timers.startTimerWithFixedDelay(IdleCheck.INSTANCE, IDLE_CHECK_INTERVAL);
     deps.metrics().connectionOpened();
+    log(Level.INFO).log("connection opened");
+  }
+
+  /** A line about this connection, with its ids as fields: never a frame's content, never a token. */
+  private LoggingEventBuilder log(Level level) {
+    LoggingEventBuilder line = getContext().getLog().atLevel(level)
+        .addKeyValue("conn", connectionId)
+        .addKeyValue("remote", client.address());
+    if (client.origin() != null) {
+      line = line.addKeyValue("origin", client.origin());
+    }
+    String user = userId != null ? userId : preAuthenticated != null ? preAuthenticated.userId() : null;
+    if (user != null) {
+      line = line.addKeyValue("user", user);
+    }
+    return line;
+  }
+
+  /** The first side to end the connection is the one that closed it. */
+  private void ended(String by, ErrorCode code, String reason) {
+    if (closedBy == null) {
+      closedBy = by;
+      closeCode = code;
+      closeReason = reason;
+    }
   }
 
   @Override
@@ -214,8 +268,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
         .onMessage(Delivered.class, this::onDelivered)
         .onMessage(DeviceOpened.class, this::onDeviceOpened)
         .onMessage(DeviceOpenFailed.class, m -> {
-          getContext().getLog().warn("connection {}: device {} of {} could not be opened: {}",
-              connectionId, deviceId, userId, m.cause().toString());
+          log(Level.WARN).addKeyValue("device", deviceId)
+              .log("device could not be opened: {}", m.cause().toString());
           return close(ErrorCode.UNAVAILABLE, "your device's state cannot be read right now; reconnect");
         })
         .onMessage(ReplayStarted.class, m -> pace(m.ackTo()))
@@ -227,7 +281,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
           return this;
         })
         .onMessage(ReplayFailed.class, m -> {
-          getContext().getLog().warn("connection {}: replay failed, retrying: {}", connectionId, m.cause().toString());
+          log(Level.WARN).log("replay failed, retrying: {}", m.cause().toString());
           replaying = false;
           timers.startSingleTimer(RetryReplay.INSTANCE, REPLAY_RETRY);
           return this;
@@ -267,11 +321,12 @@ final class Connection extends AbstractBehavior<Connection.Command> {
         .onMessageEquals(ServerShutdown.INSTANCE, () ->
             close(ErrorCode.SHUTTING_DOWN, "this node is shutting down; reconnect (to another node) and resume"))
         .onMessageEquals(StreamCompleted.INSTANCE, () -> {
+          ended("client", null, "closed");
           inboundEnded = true;
           return Behaviors.stopped();
         })
         .onMessage(StreamFailed.class, m -> {
-          getContext().getLog().debug("connection {} inbound failed: {}", connectionId, m.cause().toString());
+          ended("client", null, "connection lost: " + m.cause());
           inboundEnded = true;
           return Behaviors.stopped();
         })
@@ -283,6 +338,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   private Behavior<Command> onReceived(Received m) {
     lastInboundNanos = System.nanoTime();
+    framesIn++;
     InboundFrames.Inbound inbound = m.inbound();
     if (inbound instanceof InboundFrames.FarTooLarge) {
       return close(ErrorCode.FRAME_FAR_TOO_LARGE, "frame larger than " + deps.settings().dropFrameBytes() + " bytes");
@@ -425,6 +481,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       result = sameUser(deps.authenticator().authenticate(hello.token()), preAuthenticated);
     }
     if (result instanceof JwtAuthenticator.Rejected rejected) {
+      authenticationFailed("hello", rejected);
       return ServerFrame.Error.of(hello.id(), ErrorCode.INVALID_TOKEN, rejected.reason());
     }
     var authenticated = (JwtAuthenticator.Authenticated) result;
@@ -439,7 +496,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     }
     timers.startTimerWithFixedDelay(RefreshSession.INSTANCE, deps.settings().sessionRefresh());
     deps.metrics().authenticated();
-    getContext().getLog().debug("connection {} authenticated as {} (device {})", connectionId, userId, deviceId);
+    log(Level.DEBUG).addKeyValue("device", deviceId).log("authenticated");
     return new ServerFrame.Ack(hello.id(),
         new AckResult.Welcome(userId, Protocol.VERSION, System.currentTimeMillis(), deps.limits(), deviceId != null));
   }
@@ -455,11 +512,32 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     if (waitMs == 0) {
       return false;
     }
-    deps.metrics().rateLimited(RateLimits.kindOf(frame).name().toLowerCase(Locale.ROOT));
+    String kind = RateLimits.kindOf(frame).name().toLowerCase(Locale.ROOT);
+    deps.metrics().rateLimited(kind);
     write(ServerFrame.Error.retryAfter(frame.id(), ErrorCode.TOO_MANY_REQUESTS,
-        "over the rate limit for " + RateLimits.kindOf(frame).name().toLowerCase(Locale.ROOT) + " requests", waitMs));
+        "over the rate limit for " + kind + " requests", waitMs));
+    rateLimited++;
+    int heldBack = rateLimitLog.admit(System.nanoTime());
+    if (heldBack >= 0) {
+      withHeldBack(log(Level.INFO).addKeyValue("kind", kind), heldBack).log("rate limited");
+    }
     refused();
     return true;
+  }
+
+  /** {@code stage}: hello or reauthenticate. The reason is the authenticator's, which never echoes the token. */
+  private void authenticationFailed(String stage, JwtAuthenticator.Rejected rejected) {
+    authFailures++;
+    int heldBack = authFailureLog.admit(System.nanoTime());
+    if (heldBack >= 0) {
+      withHeldBack(log(Level.INFO).addKeyValue("failure", rejected.failure().code()).addKeyValue("stage", stage),
+          heldBack).log("authentication failed");
+    }
+  }
+
+  /** How many lines like this one the throttle held back since the last, when any. */
+  static LoggingEventBuilder withHeldBack(LoggingEventBuilder line, int heldBack) {
+    return heldBack > 0 ? line.addKeyValue("heldBack", heldBack) : line;
   }
 
   /**
@@ -482,7 +560,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   /** A second token on one connection must name the same user as the first. */
   private static JwtAuthenticator.Result sameUser(JwtAuthenticator.Result result, JwtAuthenticator.Authenticated known) {
     if (known != null && result instanceof JwtAuthenticator.Authenticated a && !a.userId().equals(known.userId())) {
-      return new JwtAuthenticator.Rejected("token names another user than this connection's");
+      return new JwtAuthenticator.Rejected(JwtAuthenticator.Failure.OTHER_USER,
+          "token names another user than this connection's");
     }
     return result;
   }
@@ -497,6 +576,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     var known = new JwtAuthenticator.Authenticated(userId, java.time.Instant.now());
     JwtAuthenticator.Result result = sameUser(deps.authenticator().authenticate(r.token()), known);
     if (result instanceof JwtAuthenticator.Rejected rejected) {
+      authenticationFailed("reauthenticate", rejected);
       return ServerFrame.Error.of(r.id(), ErrorCode.INVALID_TOKEN, rejected.reason());
     }
     expireAt(((JwtAuthenticator.Authenticated) result).expiresAt());
@@ -567,7 +647,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     String previous = sessionIncarnation;
     sessionIncarnation = m.incarnation();
     if (previous != null && !previous.equals(m.incarnation())) {
-      getContext().getLog().debug("connection {}: session of {} restarted, checking rooms", connectionId, userId);
+      log(Level.DEBUG).log("session restarted, checking rooms");
       for (String room : streams.liveRooms()) {
         streams.startCatchingUp(room);
         requestReplay(room, streams.lastSent(room) + 1);
@@ -772,10 +852,14 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     }
     deps.metrics().frameSent(frame);
     QueueOfferResult result = outbound.offer(TextMessage.create(deps.codec().encode(frame)));
+    if (result.isEnqueued()) {
+      framesOut++;
+    }
     if (result == QueueOfferResult.dropped()) {
       closeOutbound(ServerFrame.Closing.of(ErrorCode.SLOW_CONSUMER,
           "more than " + deps.settings().outboundBuffer() + " frames unread; reconnect and resume"));
     } else if (!result.isEnqueued()) {
+      ended("client", null, "closed");
       outboundClosed = true; // the stream is already gone; the inbound side's end will stop this actor
     }
   }
@@ -796,8 +880,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private void closeOutbound(ServerFrame.Closing closing) {
     if (!outboundClosed) {
       outboundClosed = true;
-      closedByServer = true;
-      getContext().getLog().debug("closing connection {} of {}: {}", connectionId, userId, closing.code());
+      ended("server", closing.code(), closing.message());
       deps.metrics().errorSent(closing.code(), true);
       deps.metrics().frameSent(closing);
       if (outbound.offer(TextMessage.create(deps.codec().encode(closing))).isEnqueued()) {
@@ -812,8 +895,6 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   private Behavior<Command> onStop() {
     deps.onStopped().accept(getContext().getSelf());
-    // stopped with the client still there and no closing frame sent: the node is shutting down
-    deps.metrics().connectionClosed(closedByServer || !inboundEnded, userId != null);
     if (userId != null) {
       session().tell(new UserSession.Disconnect(connectionId));
     }
@@ -821,12 +902,26 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       outboundClosed = true;
       if (!inboundEnded) {
         // stopped while the client is still there: the node is shutting down
+        ended("server", ErrorCode.SHUTTING_DOWN, "the node is shutting down");
         outbound.offer(TextMessage.create(deps.codec().encode(
             ServerFrame.Closing.of(ErrorCode.SHUTTING_DOWN, "the node is shutting down; reconnect"))));
       }
       // queued frames drain, then the WebSocket closes
       terminateOutbound(outbound::complete);
     }
+    ended("server", null, "stopped");
+    deps.metrics().connectionClosed("server".equals(closedBy), userId != null);
+    LoggingEventBuilder closed = log(Level.INFO).addKeyValue("closedBy", closedBy);
+    if (closeCode != null) {
+      closed = closed.addKeyValue("code", closeCode.wireName());
+    }
+    closed.addKeyValue("reason", closeReason)
+        .addKeyValue("durationMs", Duration.ofNanos(System.nanoTime() - openedAt).toMillis())
+        .addKeyValue("framesIn", framesIn)
+        .addKeyValue("framesOut", framesOut)
+        .addKeyValue("rateLimited", rateLimited)
+        .addKeyValue("authFailures", authFailures)
+        .log("connection closed");
     return this;
   }
 

@@ -14,6 +14,7 @@ import chat.protocol.ErrorCode;
 import chat.protocol.Protocol;
 import chat.protocol.ServerFrame;
 import chat.protocol.Visibility;
+import java.lang.reflect.RecordComponent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,6 +35,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.japi.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * Carries out the requests of an authenticated user: turns a frame into entity asks and their outcome into
@@ -98,7 +100,7 @@ final class RequestHandler {
     } catch (RuntimeException e) {
       answer = CompletableFuture.failedFuture(e);
     }
-    return answer.exceptionally(failure -> failed(frame, failure));
+    return answer.exceptionally(failure -> failed(caller, frame, failure));
   }
 
   private CompletionStage<ServerFrame> dispatch(String user, ClientFrame frame) {
@@ -406,17 +408,40 @@ final class RequestHandler {
     return ServerFrame.Error.of(id, ProtocolMapping.error(rejected.reason()), ProtocolMapping.describe(rejected.reason()));
   }
 
-  private static ServerFrame failed(ClientFrame frame, Throwable failure) {
+  private static ServerFrame failed(Caller caller, ClientFrame frame, Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     if (cause instanceof TimeoutException) {
       return ServerFrame.Error.of(frame.id(), ErrorCode.TIMEOUT,
           "no answer in time; the outcome is unknown, retry (a send with the same clientMsgId is deduplicated)");
     }
     if (frame instanceof ClientFrame.History) {
-      log.warn("history read failed: {}", cause.toString());
+      failureLog(log.atWarn(), caller, frame).log("history read failed: {}", cause.toString());
       return ServerFrame.Error.of(frame.id(), ErrorCode.UNAVAILABLE, "the timeline cannot be read right now");
     }
-    log.error("request {} failed", frame.getClass().getSimpleName(), cause);
+    failureLog(log.atError(), caller, frame).setCause(cause).log("request {} failed", frame.getClass().getSimpleName());
     return ServerFrame.Error.of(frame.id(), ErrorCode.INTERNAL, "internal error");
+  }
+
+  private static LoggingEventBuilder failureLog(LoggingEventBuilder line, Caller caller, ClientFrame frame) {
+    line = line.addKeyValue("conn", caller.connectionId()).addKeyValue("user", caller.userId());
+    String room = roomOf(frame);
+    return room == null ? line : line.addKeyValue("room", room);
+  }
+
+  /** The room a frame is about, if any: every frame about one room names it {@code roomId}. For the log only. */
+  private static String roomOf(ClientFrame frame) {
+    if (!frame.getClass().isRecord()) {
+      return null;
+    }
+    try {
+      for (RecordComponent component : frame.getClass().getRecordComponents()) {
+        if (component.getName().equals("roomId")) {
+          return (String) component.getAccessor().invoke(frame);
+        }
+      }
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      // no room to name
+    }
+    return null;
   }
 }

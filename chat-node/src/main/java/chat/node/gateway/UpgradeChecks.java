@@ -28,7 +28,8 @@ final class UpgradeChecks {
 
   record Accepted(JwtAuthenticator.Authenticated preAuthenticated, Optional<String> subprotocol) implements Verdict {}
 
-  record Refused(StatusCode status, String reason) implements Verdict {}
+  /** {@code code}: stable, for the log ({@code origin_not_allowed}, ..., or why the token was refused). */
+  record Refused(StatusCode status, String code, String reason) implements Verdict {}
 
   private final boolean devMode;
   private final List<String> allowedOrigins;
@@ -59,7 +60,7 @@ final class UpgradeChecks {
   Verdict check(HttpRequest request, List<String> requestedProtocols) {
     Optional<String> origin = request.getHeader("Origin").map(HttpHeader::value);
     if (origin.isPresent() && !devMode && !allowedOrigins.contains(origin.get().toLowerCase(Locale.ROOT)) && !sameHost(origin.get(), request)) {
-      return new Refused(StatusCodes.FORBIDDEN, "origin not allowed");
+      return new Refused(StatusCodes.FORBIDDEN, "origin_not_allowed", "origin not allowed");
     }
     Optional<String> headerToken = request.getHeader(Authorization.class)
         .map(Authorization::credentials)
@@ -71,7 +72,7 @@ final class UpgradeChecks {
         .findFirst();
     boolean offersChat = requestedProtocols.contains(SUBPROTOCOL);
     if (protocolToken.isPresent() && !offersChat) {
-      return new Refused(StatusCodes.BAD_REQUEST,
+      return new Refused(StatusCodes.BAD_REQUEST, "subprotocol_missing",
           "offer the " + SUBPROTOCOL + " subprotocol next to " + BEARER_SUBPROTOCOL_PREFIX + "<token>");
     }
     Optional<String> subprotocol = offersChat ? Optional.of(SUBPROTOCOL) : Optional.empty();
@@ -81,7 +82,7 @@ final class UpgradeChecks {
     }
     JwtAuthenticator.Result result = authenticator.authenticate(token.get());
     if (result instanceof JwtAuthenticator.Rejected rejected) {
-      return new Refused(StatusCodes.UNAUTHORIZED, rejected.reason());
+      return new Refused(StatusCodes.UNAUTHORIZED, rejected.failure().code(), rejected.reason());
     }
     return new Accepted((JwtAuthenticator.Authenticated) result, subprotocol);
   }

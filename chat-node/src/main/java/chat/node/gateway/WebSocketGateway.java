@@ -26,6 +26,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -43,6 +44,9 @@ import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.typed.javadsl.ActorSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * The WebSocket endpoint ({@link Protocol#WEBSOCKET_PATH}). Each upgrade gets its own stream: a
@@ -51,6 +55,7 @@ import org.apache.pekko.stream.typed.javadsl.ActorSink;
  */
 public final class WebSocketGateway {
 
+  private static final Logger log = LoggerFactory.getLogger(WebSocketGateway.class);
   /** How often rate-limit buckets that have refilled are forgotten. */
   private static final Duration RATE_LIMIT_SWEEP = Duration.ofSeconds(30);
   /** An accepted upgrade whose stream has not started by then gives its address slot back. */
@@ -65,6 +70,8 @@ public final class WebSocketGateway {
   private final ConnectionsPerAddress perAddress;
   /** Live connection actors with their client address: to close them all at shutdown, and to free the slot. */
   private final Map<ActorRef<Connection.Command>, String> addresses = new ConcurrentHashMap<>();
+  /** Refused upgrades: a line per client address and refusal per interval, however fast a client retries. */
+  private final LogThrottle.Keyed refusalLog = new LogThrottle.Keyed(Connection.LOG_INTERVAL, 10_000);
 
   public WebSocketGateway(
       ActorSystem<?> system, ChatNodeSettings settings, ClusterSharding sharding, RoomTimeline timeline,
@@ -118,7 +125,10 @@ public final class WebSocketGateway {
     }
     // the cheap check first: a token's signature costs far more than counting
     String address = peerAddress(request);
+    String origin = request.getHeader("Origin").map(HttpHeader::value).map(Connection.Client::shorten).orElse(null);
     if (!perAddress.tryOpen(address)) {
+      logRefusal(new UpgradeChecks.Refused(StatusCodes.TOO_MANY_REQUESTS, "too_many_connections",
+          "too many connections from this address"), address, origin);
       return Directives.complete(StatusCodes.TOO_MANY_REQUESTS,
           "too many connections from " + address + "; at most " + deps.settings().maxConnectionsPerIp());
     }
@@ -127,6 +137,7 @@ public final class WebSocketGateway {
     UpgradeChecks.Verdict verdict = checks.check(request, protocols);
     if (verdict instanceof UpgradeChecks.Refused refused) {
       perAddress.closed(address);
+      logRefusal(refused, address, origin);
       return Directives.complete(refused.status(), refused.reason());
     }
     var accepted = (UpgradeChecks.Accepted) verdict;
@@ -138,10 +149,29 @@ public final class WebSocketGateway {
         perAddress.closed(address);
       }
     }, system.executionContext());
-    var flow = connectionFlow(accepted.preAuthenticated(), address, started);
+    var flow = connectionFlow(accepted.preAuthenticated(), new Connection.Client(address, origin), started);
     return Directives.complete(accepted.subprotocol().isPresent()
         ? upgrade.handleMessagesWith(flow, accepted.subprotocol().get())
         : upgrade.handleMessagesWith(flow));
+  }
+
+  /** 401 is an authentication failure, logged as one; the token itself is never logged. */
+  private void logRefusal(UpgradeChecks.Refused refused, String address, String origin) {
+    int heldBack = refusalLog.admit(address + " " + refused.status().intValue(), System.nanoTime());
+    if (heldBack < 0) {
+      return;
+    }
+    boolean authentication = refused.status().intValue() == StatusCodes.UNAUTHORIZED.intValue();
+    LoggingEventBuilder line = log.atInfo()
+        .setMessage(authentication ? "authentication failed" : "upgrade refused")
+        .addKeyValue("remote", address);
+    if (origin != null) {
+      line = line.addKeyValue("origin", origin);
+    }
+    line = line.addKeyValue("status", refused.status().intValue())
+        .addKeyValue(authentication ? "failure" : "code", refused.code())
+        .addKeyValue("stage", "upgrade");
+    Connection.withHeldBack(line, heldBack).log();
   }
 
   /**
@@ -182,7 +212,7 @@ public final class WebSocketGateway {
 
   /** A fresh flow per connection; the actor and the queue are created when Pekko HTTP materialises it. */
   private Flow<Message, Message, NotUsed> connectionFlow(
-      JwtAuthenticator.Authenticated preAuthenticated, String address, AtomicBoolean started) {
+      JwtAuthenticator.Authenticated preAuthenticated, Connection.Client client, AtomicBoolean started) {
     return Flow.fromMaterializer((materializer, attributes) -> {
       if (!started.compareAndSet(false, true)) {
         // the slot was already given back: the stream starts too late to be served
@@ -194,9 +224,9 @@ public final class WebSocketGateway {
               .build())
           .preMaterialize(materializer);
       ActorRef<Connection.Command> connection = system.systemActorOf(
-          Connection.create(deps, outbound.first(), preAuthenticated), "ws-" + connectionCount.incrementAndGet(),
+          Connection.create(deps, outbound.first(), preAuthenticated, client), "ws-" + connectionCount.incrementAndGet(),
           Props.empty());
-      addresses.put(connection, address);
+      addresses.put(connection, client.address());
       Sink<Message, NotUsed> inbound = Flow.<Message>create()
           .mapAsync(1, inboundFrames::read)
           .to(ActorSink.actorRefWithBackpressure(

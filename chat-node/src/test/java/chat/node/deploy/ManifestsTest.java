@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chat.node.EnvironmentOverrides;
 import chat.node.http.HealthRoutes;
+import chat.node.logging.LogContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -162,6 +163,12 @@ class ManifestsTest {
   }
 
   @Test
+  void podsLogJson() {
+    assertEquals("json", configMap.getData().get("CHAT_LOG_FORMAT"));
+    assertTrue(LogContext.invalidFormat(null, configMap.getData()).isEmpty());
+  }
+
+  @Test
   void thePushDispatcherRunsItsOwnModeWithSettingsItReadsAndNoClusterConfiguration() throws IOException {
     JsonNode deployment = YAML.readTree(MANIFESTS.resolve("push-dispatcher.yaml").toFile());
     JsonNode dispatcher = deployment.at("/spec/template/spec/containers/0");
@@ -241,14 +248,17 @@ class ManifestsTest {
     assertTrue(grace <= phases + 30, "grace " + grace + " s is far beyond the shutdown phases (" + phases + " s)");
   }
 
-  /** ${?VAR} and ${VAR} in the node's .conf files, plus what EnvironmentOverrides and the start script read. */
+  /**
+   * ${?VAR} and ${VAR} in the node's .conf files, ${VAR} and ${VAR:-default} in logback.xml, plus what
+   * EnvironmentOverrides and the start script read.
+   */
   private static Set<String> environmentTheNodeReads() throws IOException {
     Set<String> names = new HashSet<>(EnvironmentOverrides.NAMES);
     names.add("JAVA_OPTS");
     names.add("CHAT_HOME");
-    Pattern variable = Pattern.compile("\\$\\{\\??([A-Z][A-Z0-9_]*)}");
+    Pattern variable = Pattern.compile("\\$\\{\\??([A-Z][A-Z0-9_]*)(:-[^}$]*)?}");
     try (Stream<Path> confs = Files.list(Path.of("src", "main", "resources"))) {
-      for (Path conf : confs.filter(p -> p.toString().endsWith(".conf")).toList()) {
+      for (Path conf : confs.filter(p -> p.toString().endsWith(".conf") || p.endsWith("logback.xml")).toList()) {
         Matcher m = variable.matcher(Files.readString(conf));
         while (m.find()) {
           names.add(m.group(1));

@@ -1,6 +1,7 @@
 package chat.node.push.dispatch;
 
 import chat.node.EnvironmentOverrides;
+import chat.node.logging.LogContext;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Clock;
@@ -44,6 +45,11 @@ public final class DispatcherMain {
   }
 
   public static void main(String[] args) {
+    LogContext.invalidFormat(System.getProperty(LogContext.FORMAT_PROPERTY), System.getenv()).ifPresent(problem -> {
+      System.err.println(problem);
+      System.exit(2);
+    });
+    LogContext.node(SYSTEM_NAME + "@" + hostName());
     Config config = forDispatcher(EnvironmentOverrides.from(System.getenv()).withFallback(ConfigFactory.load()));
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), SYSTEM_NAME, config);
     try {
@@ -55,5 +61,14 @@ public final class DispatcherMain {
       System.exit(1);
     }
     system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  /** In Kubernetes, the pod's name. */
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "unknown";
+    }
   }
 }
