@@ -104,7 +104,7 @@ public final class ChatNode {
     var memberSessions = new ShardedMemberSessions(sharding);
     sharding.init(Entity.of(ChatRoom.ENTITY_KEY,
         ctx -> ChatRoom.create(ctx.getEntityId(), ChatRoom.persistenceId(ctx.getEntityId()), memberSessions, settings.room(),
-            metrics::persisted, tracing.rooms())));
+            metrics.roomTimings(), tracing.rooms())));
 
     PushPipeline push = PushPipeline.start(system, PushPipelineSettings.fromConfig(system.settings().config()), sharding,
         settings.cassandra().keyspace(), settings.gateway().askTimeout(), tracing);

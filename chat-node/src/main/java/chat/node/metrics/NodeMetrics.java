@@ -56,6 +56,7 @@ public final class NodeMetrics implements Extension, AutoCloseable {
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final Timer sendAck;
   private final Timer persist;
+  private final Timer roomQueue;
   private final Timer delivery;
   private final Timer pushLag;
   private final Timer resumeTime;
@@ -83,7 +84,9 @@ public final class NodeMetrics implements Extension, AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     sendAck = latency("chat.send.ack", "From a send frame's arrival to its ack: the room's journal write and the answer", 10);
-    persist = latency("chat.persist", "In the room: from a command's arrival to its event's journal write", 10);
+    persist = latency("chat.persist", "In the room: from its taking up a command to its event's journal write", 10);
+    roomQueue = latency("chat.room.queue",
+        "In the room: from a send's leaving the room's mailbox to the room's taking it up (behind earlier writes)", 10);
     delivery = latency("chat.delivery",
         "From the room's stamping a message to its frame's queueing on a recipient's socket on this node", 10);
     pushLag = latency("chat.push.produce.lag",
@@ -132,9 +135,19 @@ public final class NodeMetrics implements Extension, AutoCloseable {
     return registry;
   }
 
-  /** A room's event reached the journal {@code elapsedNanos} after its command arrived. */
-  public void persisted(long elapsedNanos) {
-    persist.record(elapsedNanos, TimeUnit.NANOSECONDS);
+  /** What the rooms of this node tell about where their time goes. */
+  public chat.node.room.RoomTimings roomTimings() {
+    return new chat.node.room.RoomTimings() {
+      @Override
+      public void queued(long elapsedNanos) {
+        roomQueue.record(elapsedNanos, TimeUnit.NANOSECONDS);
+      }
+
+      @Override
+      public void persisted(long elapsedNanos) {
+        persist.record(elapsedNanos, TimeUnit.NANOSECONDS);
+      }
+    };
   }
 
   /** A message stamped at {@code stampedAtMillis} (the room's clock) was queued for a recipient's socket now. */

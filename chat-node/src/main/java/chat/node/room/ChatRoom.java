@@ -82,11 +82,21 @@ public final class ChatRoom
    */
   public record Post(
       String sender, String clientMsgId, String body,
-      @JsonInclude(JsonInclude.Include.NON_NULL) String traceContext, ActorRef<PostReply> replyTo)
+      @JsonInclude(JsonInclude.Include.NON_NULL) String traceContext, ActorRef<PostReply> replyTo,
+      @JsonInclude(JsonInclude.Include.NON_DEFAULT) long arrivedNanos)
       implements Command {
+
+    public Post(String sender, String clientMsgId, String body, String traceContext, ActorRef<PostReply> replyTo) {
+      this(sender, clientMsgId, body, traceContext, replyTo, 0);
+    }
 
     public Post(String sender, String clientMsgId, String body, ActorRef<PostReply> replyTo) {
       this(sender, clientMsgId, body, null, replyTo);
+    }
+
+    /** Stamped by the room's actor as it takes the command from its mailbox (never sent: 0 on the wire). */
+    Post arrived(long nanos) {
+      return new Post(sender, clientMsgId, body, traceContext, replyTo, nanos);
     }
   }
 
@@ -341,36 +351,37 @@ public final class ChatRoom
   /** Members typing now, with when their "typing" was last passed on. */
   private final Map<String, Long> typing = new HashMap<>();
   private final TimerScheduler<Command> timers;
-  private final PersistTimer persistTimer;
+  private final RoomTimings timings;
   private final RoomTracing tracing;
 
   private ChatRoom(
       String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings,
-      PersistTimer persistTimer, RoomTracing tracing, TimerScheduler<Command> timers) {
+      RoomTimings timings, RoomTracing tracing, TimerScheduler<Command> timers) {
     super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.roomId = roomId;
     this.members = members;
     this.settings = settings;
-    this.persistTimer = persistTimer;
+    this.timings = timings;
     this.timers = timers;
     this.tracing = tracing;
   }
 
   public static Behavior<Command> create(
       String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings) {
-    return create(roomId, persistenceId, members, settings, PersistTimer.NONE, RoomTracing.OFF);
+    return create(roomId, persistenceId, members, settings, RoomTimings.NONE, RoomTracing.OFF);
   }
 
   public static Behavior<Command> create(
       String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings, RoomTracing tracing) {
-    return create(roomId, persistenceId, members, settings, PersistTimer.NONE, tracing);
+    return create(roomId, persistenceId, members, settings, RoomTimings.NONE, tracing);
   }
 
   public static Behavior<Command> create(
       String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings,
-      PersistTimer persistTimer, RoomTracing tracing) {
-    return Behaviors.withTimers(
-        timers -> new ChatRoom(roomId, persistenceId, members, settings, persistTimer, tracing, timers));
+      RoomTimings timings, RoomTracing tracing) {
+    // stamps each send as it leaves the mailbox, before the journal's stash can hold it back
+    return Behaviors.intercept(ArrivalStamp::new, Behaviors.withTimers(
+        timers -> new ChatRoom(roomId, persistenceId, members, settings, timings, tracing, timers)));
   }
 
   public static PersistenceId persistenceId(String roomId) {
@@ -630,6 +641,9 @@ public final class ChatRoom
   }
 
   private ReplyEffect<Event, State> post(Active state, Post c) {
+    if (c.arrivedNanos() != 0) {
+      timings.queued(System.nanoTime() - c.arrivedNanos());
+    }
     if (!state.isMember(c.sender())) {
       return Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER));
     }
@@ -754,7 +768,7 @@ public final class ChatRoom
     long started = System.nanoTime();
     return Effect().persist(event)
         .thenRun(s -> {
-          persistTimer.persisted(System.nanoTime() - started);
+          timings.persisted(System.nanoTime() - started);
           if (traced != null) {
             traced.written(active(s).lastSeq());
           }

@@ -73,6 +73,8 @@ class MetricsIT {
       // the room's journal writes: its creation and the 25 messages (the retry and the refusals write nothing)
       assertEquals(26.0, delta(before, after, "chat_persist_seconds_count"));
       assertEquals(26.0, delta(before, after, "chat_persist_seconds_bucket{le=\"+Inf\"}"));
+      // every send the room took up is timed in its queue: the 25, the retry and mallory's 3 (the room refuses them)
+      assertEquals(29.0, delta(before, after, "chat_room_queue_seconds_count"));
       // fan-out: 25 messages, each queued on alice's and bob's connections
       assertEquals(50.0, delta(before, after, "chat_delivery_seconds_count"));
       assertEquals(50.0, delta(before, after, "chat_frames_sent_total{type=\"message\"}"));

@@ -1,0 +1,22 @@
+package chat.node.room;
+
+/**
+ * Where a room's time goes, told to the node's metrics: how long a send waited in the room's queue
+ * (behind the journal writes of earlier commands: a hot room), and how long each journal write took.
+ */
+public interface RoomTimings {
+
+  RoomTimings NONE = new RoomTimings() {
+    @Override
+    public void queued(long elapsedNanos) {}
+
+    @Override
+    public void persisted(long elapsedNanos) {}
+  };
+
+  /** A send reached the room {@code elapsedNanos} before the room took it up. */
+  void queued(long elapsedNanos);
+
+  /** A journal write took {@code elapsedNanos}, from the room's taking up its command to the write's end. */
+  void persisted(long elapsedNanos);
+}
