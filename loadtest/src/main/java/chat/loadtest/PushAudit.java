@@ -20,15 +20,18 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * Checks that a run left a push request on Kafka for every message and every offline member: reads the
  * push request topic from its beginning (its own consumer group, committing nothing) until every
- * expected (member, seq) pair was seen or the time is up.
+ * expected (room, member, seq) was seen or the time is up.
  */
 final class PushAudit {
 
   static final String TOPIC = "chat.push.requests.v1";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** {@code found} counts distinct (member, seq) pairs; {@code records} all matching records, repeats included. */
-  record Result(long expected, long found, long records, Duration took) {
+  /** A room's offline members should each have a push request for every seq in {@code firstSeq..lastSeq}. */
+  record Expected(String roomId, List<String> offline, long firstSeq, long lastSeq) {}
+
+  /** {@code found} counts distinct (room, member, seq); {@code records} all matching records, repeats included. */
+  record Result(long expected, long found, long records, double seconds) {
 
     long missing() {
       return expected - found;
@@ -36,17 +39,19 @@ final class PushAudit {
 
     String render() {
       return String.format("push requests: expected=%d found=%d missing=%d records=%d (repeats %d) in %.1fs",
-          expected, found, missing(), records, records - found, took.toMillis() / 1000.0);
+          expected, found, missing(), records, records - found, seconds);
     }
   }
 
-  static Result audit(String bootstrapServers, String roomId, List<String> offline, long firstSeq, long lastSeq,
-      Duration timeout) {
-    Set<String> users = Set.copyOf(offline);
-    long expected = (lastSeq - firstSeq + 1) * users.size();
-    Map<String, Set<Long>> seen = new HashMap<>();
+  static Result audit(String bootstrapServers, List<Expected> rooms, Duration timeout) {
+    Map<String, Expected> byRoom = new HashMap<>();
+    long expected = 0;
+    for (Expected e : rooms) {
+      byRoom.put(e.roomId(), e);
+      expected += (e.lastSeq() - e.firstSeq() + 1) * Set.copyOf(e.offline()).size();
+    }
+    Set<String> seen = new HashSet<>();
     long records = 0;
-    long found = 0;
     long started = System.nanoTime();
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -55,24 +60,20 @@ final class PushAudit {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(TOPIC));
-      while (found < expected && System.nanoTime() - started < timeout.toNanos()) {
+      while (seen.size() < expected && System.nanoTime() - started < timeout.toNanos()) {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-          if (!users.contains(record.key())) {
-            continue;
-          }
           JsonNode request = parse(record.value());
+          Expected room = byRoom.get(request.path("roomId").asText());
           long seq = request.path("seq").asLong();
-          if (!roomId.equals(request.path("roomId").asText()) || seq < firstSeq || seq > lastSeq) {
+          if (room == null || !room.offline().contains(record.key()) || seq < room.firstSeq() || seq > room.lastSeq()) {
             continue;
           }
           records++;
-          if (seen.computeIfAbsent(record.key(), u -> new HashSet<>()).add(seq)) {
-            found++;
-          }
+          seen.add(room.roomId() + "\n" + record.key() + "\n" + seq);
         }
       }
     }
-    return new Result(expected, found, records, Duration.ofNanos(System.nanoTime() - started));
+    return new Result(expected, seen.size(), records, Math.round((System.nanoTime() - started) / 1e8) / 10.0);
   }
 
   private static JsonNode parse(byte[] value) {
