@@ -305,7 +305,9 @@ final class Connection extends AbstractBehavior<Connection.Command> {
         .onMessage(WatchesRenewed.class, this::onWatchesRenewed)
         .onMessage(WatchAnswered.class, this::onWatchAnswered)
         .onMessageEquals(IdleCheck.INSTANCE, () -> {
-          long silentFor = System.nanoTime() - lastInboundNanos;
+          // while requests are unanswered the client is waiting on us, and while we stopped reading (too
+          // many in flight) it cannot be heard: neither is a silent client
+          long silentFor = inFlight > 0 ? 0 : System.nanoTime() - lastInboundNanos;
           return silentFor > deps.settings().clientIdleTimeout().toNanos()
               ? close(ErrorCode.IDLE_TIMEOUT, "nothing received for " + deps.settings().clientIdleTimeout().toSeconds()
                   + " s; send ping when otherwise idle")
@@ -584,7 +586,9 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   }
 
   private Behavior<Command> onAnswered(Answered m) {
-    inFlight--;
+    if (--inFlight == 0) {
+      lastInboundNanos = System.nanoTime(); // silence counts from when the client stopped waiting on us
+    }
     write(m.frame());
     if (stalledAck != null && inFlight < deps.settings().maxInFlight()) {
       stalledAck.tell(StreamAck.INSTANCE);
