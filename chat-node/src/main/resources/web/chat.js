@@ -155,7 +155,7 @@ export class Chat extends EventTarget {
         break;
       case 'receipt':
         if (room) {
-          this.noteReceipt(room, frame.user, frame.delivered, frame.read);
+          for (const m of frame.members || []) this.noteReceipt(room, m.user, m.delivered, m.read);
           this.changed({ room: room.id });
         }
         break;

@@ -1,5 +1,7 @@
 package chat.protocol;
 
+import java.util.List;
+
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
@@ -80,11 +82,12 @@ public sealed interface ServerFrame
   record ReadMarker(String roomId, long seq, long unread) implements ServerFrame {}
 
   /**
-   * In a room of up to 32 members: {@code user} has now received (on some device) everything up to
-   * {@code delivered} and read up to {@code read}. Larger rooms send no per-member receipts; ask with
-   * {@code receipts} instead.
+   * In a room of up to 32 members: other members' receipts that moved, each saying that its {@code user}
+   * has now received (on some device) everything up to {@code delivered} and read up to {@code read}. A
+   * room sends a change at once, and changes that follow within half a second together in the next frame.
+   * Larger rooms send no per-member receipts; ask with {@code receipts} instead.
    */
-  record Receipt(String roomId, String user, long delivered, long read) implements ServerFrame {}
+  record Receipt(String roomId, List<AckResult.MemberReceipt> members) implements ServerFrame {}
 
   /**
    * A watched user's presence. {@code lastSeen} (epoch ms) is when they were last connected, for

@@ -84,7 +84,7 @@ class FrameCodecTest {
         new ServerFrame.CaughtUp("r", 12),
         new ServerFrame.Synced(3),
         new ServerFrame.ReadMarker("r", 12, 3),
-        new ServerFrame.Receipt("r", "bob", 12, 10),
+        new ServerFrame.Receipt("r", List.of(new AckResult.MemberReceipt("bob", 12, 10), new AckResult.MemberReceipt("carol", 12, 12))),
         new ServerFrame.Presence("bob", PresenceStatus.OFFLINE, 1700L),
         new ServerFrame.TypingIndicator("r", "bob", true),
         new ServerFrame.Ack("12", new AckResult.PresenceList(List.of(new ServerFrame.Presence("bob", PresenceStatus.ONLINE, null)), List.of("eve"))),

@@ -712,8 +712,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       return this;
     }
     if (m.message() instanceof UserSession.ReceiptUpdate update) {
-      ChatRoom.Receipt r = update.receipt();
-      write(new ServerFrame.Receipt(r.roomId(), r.user(), r.delivered(), r.read()));
+      write(new ServerFrame.Receipt(update.roomId(), update.receipts().stream()
+          .map(r -> new AckResult.MemberReceipt(r.user(), r.delivered(), r.read())).toList()));
       return this;
     }
     ChatRoom.TimelineEntry entry = ((UserSession.TimelineUpdate) m.message()).entry();

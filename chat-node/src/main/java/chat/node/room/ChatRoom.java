@@ -130,6 +130,9 @@ public final class ChatRoom
 
   private record TypingExpired(String user) implements Command {}
 
+  /** The receipt batch interval is over: send what changed meanwhile, if anything. */
+  private enum ReceiptsDue implements Command { INSTANCE }
+
   // ---------------------------------------------------------------- replies
 
   public sealed interface RoomReply extends CborSerializable {}
@@ -329,6 +332,9 @@ public final class ChatRoom
 
   /** Rooms up to this size push every member's receipt changes to all members; larger ones only aggregate. */
   public static final int PER_MEMBER_RECEIPTS_MAX = 32;
+  /** Receipt changes that follow a sent one within this time wait and go out together. */
+  public static final Duration RECEIPT_BATCH_INTERVAL = Duration.ofMillis(500);
+  private static final String RECEIPTS_DUE = "receipts-due";
   /** Typing indicators are passed on in rooms up to this size. */
   public static final int TYPING_MAX_MEMBERS = 100;
   /** A typing indicator without a refresh or stop ends after this long. */
@@ -344,6 +350,10 @@ public final class ChatRoom
    * re-report them when asked ({@link #requestProgressOnce}), so this is a cache that rebuilds itself.
    */
   private final Map<String, Receipt> receipts = new HashMap<>();
+  /** Receipts changed since the last batch went out, by user (small rooms only). */
+  private final Map<String, Receipt> unsentReceipts = new java.util.LinkedHashMap<>();
+  /** A batch went out less than {@link #RECEIPT_BATCH_INTERVAL} ago: changes wait for {@link ReceiptsDue}. */
+  private boolean receiptsHeld;
   /** Whether this incarnation asked the members' sessions for their progress yet. */
   private boolean progressRequested;
   /** Each member's latest message since the room started: reading one's own message is no news. */
@@ -432,6 +442,10 @@ public final class ChatRoom
             s.isMember(c.requester()) ? new ReadAllowed(s.lastSeq()) : reject(Rejection.NOT_MEMBER)))
         .onCommand(MemberProgress.class, this::memberProgress)
         .onCommand(Typing.class, this::typing)
+        .onCommand(ReceiptsDue.class, (s, c) -> {
+          sendReceipts(s);
+          return Effect().noReply();
+        })
         .onCommand(TypingExpired.class, (s, c) -> {
           if (typing.remove(c.user()) != null) {
             tellTyping(s, c.user(), false);
@@ -465,6 +479,10 @@ public final class ChatRoom
         .onCommand(GetReceipts.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(Typing.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(TypingExpired.class, (s, c) -> Effect().noReply())
+        .onCommand(ReceiptsDue.class, (s, c) -> {
+          sendReceipts(s); // nothing to send outside a live room: forgets what waited
+          return Effect().noReply();
+        })
         .onCommand(RemoveMember.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(Rename.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(SetRole.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
@@ -670,12 +688,31 @@ public final class ChatRoom
       receipts.put(c.user(), next);
       boolean onlyOwnMessage = next.read() == next.delivered() && Long.valueOf(next.read()).equals(ownLatest.get(c.user()));
       if (state.members().size() <= PER_MEMBER_RECEIPTS_MAX && !onlyOwnMessage) {
-        // the user's own devices learn their read state from their session, not from receipts
-        List<String> others = state.members().keySet().stream().filter(m -> !m.equals(c.user())).toList();
-        members.receipt(others, next);
+        unsentReceipts.put(c.user(), next);
+        if (!receiptsHeld) {
+          sendReceipts(state);
+        }
       }
     }
     return Effect().noReply();
+  }
+
+  /**
+   * Sends the receipts that changed since the last batch to every member, and holds further changes for
+   * {@link #RECEIPT_BATCH_INTERVAL}: in a busy room every member acknowledges about once a second, and a
+   * receipt per change would cost each member a frame per other member per second.
+   */
+  private void sendReceipts(State state) {
+    if (unsentReceipts.isEmpty() || !(state instanceof Active room)) {
+      unsentReceipts.clear();
+      receiptsHeld = false;
+      return;
+    }
+    unsentReceipts.keySet().retainAll(room.members().keySet());
+    members.receipts(room.members().keySet(), roomId, List.copyOf(unsentReceipts.values()));
+    unsentReceipts.clear();
+    receiptsHeld = true;
+    timers.startSingleTimer(RECEIPTS_DUE, ReceiptsDue.INSTANCE, RECEIPT_BATCH_INTERVAL);
   }
 
   /**

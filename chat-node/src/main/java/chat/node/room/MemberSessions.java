@@ -11,8 +11,11 @@ public interface MemberSessions {
   /** A new timeline entry, for live delivery. A member that misses it catches up from the journal. */
   void deliver(Collection<String> users, ChatRoom.TimelineEntry entry);
 
-  /** A member's receipt changed (small rooms only). */
-  void receipt(Collection<String> users, ChatRoom.Receipt receipt);
+  /**
+   * Members' receipts changed (small rooms only). Every member's session gets the same list and passes on
+   * the others' receipts: one list for all keeps the room's cost per batch at one tell per member.
+   */
+  void receipts(Collection<String> users, String roomId, java.util.List<ChatRoom.Receipt> receipts);
 
   /** Asks the members' sessions to report how far they received and read this room. */
   void requestProgress(Collection<String> users, String roomId);

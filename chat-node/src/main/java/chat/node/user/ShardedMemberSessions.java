@@ -21,8 +21,8 @@ public final class ShardedMemberSessions implements MemberSessions {
   }
 
   @Override
-  public void receipt(Collection<String> users, ChatRoom.Receipt receipt) {
-    tellAll(users, new UserSession.DeliverReceipt(receipt));
+  public void receipts(Collection<String> users, String roomId, java.util.List<ChatRoom.Receipt> receipts) {
+    tellAll(users, new UserSession.DeliverReceipts(roomId, receipts));
   }
 
   @Override

@@ -134,8 +134,8 @@ public final class UserSession
   /** From a room: report how far this user received and read it (the room rebuilds its receipts). */
   public record ReportProgress(String roomId) implements Command {}
 
-  /** From a room: a member's receipt changed; pass it to the connections. */
-  public record DeliverReceipt(ChatRoom.Receipt receipt) implements Command {}
+  /** From a room: members' receipts changed; pass the other members' to the connections. */
+  public record DeliverReceipts(String roomId, List<ChatRoom.Receipt> receipts) implements Command {}
 
   /** From a room: another member started or stopped typing; pass it to the connections. */
   public record DeliverTyping(String roomId, String user, boolean active) implements Command {}
@@ -200,7 +200,7 @@ public final class UserSession
 
   public record ReadMarkerMoved(String roomId, long seq, long unread) implements ToConnection {}
 
-  public record ReceiptUpdate(ChatRoom.Receipt receipt) implements ToConnection {}
+  public record ReceiptUpdate(String roomId, List<ChatRoom.Receipt> receipts) implements ToConnection {}
 
   /** {@code lastSeen} is null unless offline and not hidden. */
   public record PresenceChanged(String user, Availability availability, Long lastSeen) implements ToConnection {}
@@ -563,8 +563,12 @@ public final class UserSession
           reportProgress(s, c.roomId());
           return Effect().noReply();
         })
-        .onCommand(DeliverReceipt.class, (s, c) -> {
-          forward(new ReceiptUpdate(c.receipt()));
+        .onCommand(DeliverReceipts.class, (s, c) -> {
+          // the user's own devices learn their read state from their session, not from receipts
+          List<ChatRoom.Receipt> others = c.receipts().stream().filter(r -> !r.user().equals(userId)).toList();
+          if (!others.isEmpty()) {
+            forward(new ReceiptUpdate(c.roomId(), others));
+          }
           return Effect().noReply();
         })
         .onCommand(Passivate.class, (s, c) -> {

@@ -38,9 +38,9 @@ class ReceiptsIT {
       bob.awaitSeq(dm, seq, WAIT);
 
       bob.acknowledge(dm, seq);
-      alice.awaitFrame(new ServerFrame.Receipt(dm, "rc1-bob", seq, 1)::equals, WAIT);
+      alice.awaitFrame(receiptOf(dm, "rc1-bob", seq, 1), WAIT);
       Await.result(bob.client().read(dm, seq));
-      alice.awaitFrame(new ServerFrame.Receipt(dm, "rc1-bob", seq, seq)::equals, WAIT);
+      alice.awaitFrame(receiptOf(dm, "rc1-bob", seq, seq), WAIT);
 
       AckResult.Receipts receipts = Await.result(alice.client().receipts(dm, seq));
       assertEquals(1, receipts.others());
@@ -118,5 +118,11 @@ class ReceiptsIT {
   private static long unread(ChatClient client, String roomId) {
     return Await.result(client.listRooms()).rooms().stream()
         .filter(r -> r.roomId().equals(roomId)).findFirst().orElseThrow().unread();
+  }
+
+  /** A receipt frame of {@code roomId} that carries exactly this receipt of {@code user}. */
+  private static java.util.function.Predicate<ServerFrame> receiptOf(String roomId, String user, long delivered, long read) {
+    return f -> f instanceof ServerFrame.Receipt r && r.roomId().equals(roomId)
+        && r.members().contains(new AckResult.MemberReceipt(user, delivered, read));
   }
 }

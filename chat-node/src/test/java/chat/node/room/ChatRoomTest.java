@@ -43,7 +43,7 @@ class ChatRoomTest {
 
   record Delivery(Set<String> users, ChatRoom.TimelineEntry entry) {}
 
-  record ReceiptSent(Set<String> users, ChatRoom.Receipt receipt) {}
+  record ReceiptSent(Set<String> users, List<ChatRoom.Receipt> receipts) {}
 
   record TypingSent(Set<String> users, String user, boolean active) {}
 
@@ -70,8 +70,8 @@ class ChatRoomTest {
       }
 
       @Override
-      public void receipt(java.util.Collection<String> users, ChatRoom.Receipt receipt) {
-        receiptsSent.add(new ReceiptSent(Set.copyOf(users), receipt));
+      public void receipts(java.util.Collection<String> users, String roomId, List<ChatRoom.Receipt> receipts) {
+        receiptsSent.add(new ReceiptSent(Set.copyOf(users), receipts));
       }
 
       @Override
@@ -287,10 +287,13 @@ class ChatRoomTest {
     // alice reading up to her own latest message is implied by the message itself: not pushed
     room.runCommand(new ChatRoom.MemberProgress("alice", 3, 3));
 
-    assertEquals(List.of(
-            new ReceiptSent(Set.of("alice", "carol"), new ChatRoom.Receipt("g:receipts", "bob", 3, 2)),
-            new ReceiptSent(Set.of("alice", "bob"), new ChatRoom.Receipt("g:receipts", "carol", 2, 0))),
+    // bob's change goes out at once; carol's, right after it, waits for the batch interval
+    Set<String> everyone = Set.of("alice", "bob", "carol");
+    assertEquals(List.of(new ReceiptSent(everyone, List.of(new ChatRoom.Receipt("g:receipts", "bob", 3, 2)))),
         List.copyOf(receiptsSent));
+    awaitReceiptBatches(2);
+    assertEquals(new ReceiptSent(everyone, List.of(new ChatRoom.Receipt("g:receipts", "carol", 2, 0))),
+        List.copyOf(receiptsSent).get(1));
 
     var receipts = assertInstanceOf(ChatRoom.Receipts.class,
         room.<ChatRoom.ReceiptsReply>runCommand(r -> new ChatRoom.GetReceipts("alice", 3L, r)).reply());
@@ -300,6 +303,40 @@ class ChatRoomTest {
         new ChatRoom.Receipt("g:receipts", "carol", 2, 0)), 3L, 2, 1, 0), receipts);
     assertEquals(Rejection.NOT_MEMBER, rejection(room.<ChatRoom.ReceiptsReply>runCommand(
         r -> new ChatRoom.GetReceipts("mallory", null, r)).reply()));
+  }
+
+  @Test
+  void receiptChangesWithinTheBatchIntervalGoOutTogetherWithTheLatestOfEach() throws InterruptedException {
+    var room = room("g:batched");
+    createGroup(room, "alice", Visibility.PRIVATE, "bob", "carol");
+    post(room, "alice", "m1"); // seq 2
+    post(room, "alice", "m2"); // seq 3
+    room.runCommand(new ChatRoom.MemberProgress("bob", 2, 0)); // sent at once
+    room.runCommand(new ChatRoom.MemberProgress("carol", 2, 0)); // held
+    room.runCommand(new ChatRoom.MemberProgress("bob", 3, 3)); // held, replaces bob's earlier one
+    awaitReceiptBatches(2);
+    assertEquals(List.of(new ChatRoom.Receipt("g:batched", "carol", 2, 0), new ChatRoom.Receipt("g:batched", "bob", 3, 3)),
+        List.copyOf(receiptsSent).get(1).receipts());
+
+    // quiet for longer than the interval: the next change goes out at once again
+    Thread.sleep(ChatRoom.RECEIPT_BATCH_INTERVAL.toMillis() * 3);
+    assertEquals(2, receiptsSent.size(), "nothing was held back");
+    room.runCommand(new ChatRoom.MemberProgress("carol", 3, 3));
+    assertEquals(3, receiptsSent.size());
+    assertEquals(List.of(new ChatRoom.Receipt("g:batched", "carol", 3, 3)), List.copyOf(receiptsSent).get(2).receipts());
+  }
+
+  private void awaitReceiptBatches(int count) {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+    while (receiptsSent.size() < count && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    assertEquals(count, receiptsSent.size(), "receipt batches sent");
   }
 
   @Test

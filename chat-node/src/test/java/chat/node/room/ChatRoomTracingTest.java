@@ -52,7 +52,7 @@ class ChatRoomTracingTest {
       }
 
       @Override
-      public void receipt(java.util.Collection<String> users, ChatRoom.Receipt receipt) {}
+      public void receipts(java.util.Collection<String> users, String roomId, List<ChatRoom.Receipt> receipts) {}
 
       @Override
       public void requestProgress(java.util.Collection<String> users, String roomId) {}
