@@ -130,6 +130,16 @@ public final class ChatRoom
 
   private record TypingExpired(String user) implements Command {}
 
+  /** Write the sends taken up so far ({@link #pendingPosts}). */
+  private enum WritePosts implements Command { INSTANCE }
+
+  /** A send taken up, waiting for its batch's write; retries of it that came meanwhile wait with it. */
+  private record PendingPost(
+      MessagePosted event, List<ActorRef<PostReply>> replyTo, RoomTracing.Write traced, long startedNanos) {}
+
+  /** At most this many sends go into one journal write (the journal's own batch limit is 100). */
+  static final int MAX_POSTS_PER_WRITE = 100;
+
   /** The receipt batch interval is over: send what changed meanwhile, if anything. */
   private enum ReceiptsDue implements Command { INSTANCE }
 
@@ -361,13 +371,21 @@ public final class ChatRoom
   /** Members typing now, with when their "typing" was last passed on. */
   private final Map<String, Long> typing = new HashMap<>();
   private final TimerScheduler<Command> timers;
+  private final ActorRef<Command> self;
+  /**
+   * Sends taken up and not yet written, in order. They go to the journal together in one write (a group
+   * commit): a room writes one batch at a time, so a busy room would otherwise be bounded by one message
+   * per journal round trip.
+   */
+  private final List<PendingPost> pendingPosts = new ArrayList<>();
   private final RoomTimings timings;
   private final RoomTracing tracing;
 
   private ChatRoom(
       String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings,
-      RoomTimings timings, RoomTracing tracing, TimerScheduler<Command> timers) {
+      RoomTimings timings, RoomTracing tracing, TimerScheduler<Command> timers, ActorRef<Command> self) {
     super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.self = self;
     this.roomId = roomId;
     this.members = members;
     this.settings = settings;
@@ -390,8 +408,8 @@ public final class ChatRoom
       String roomId, PersistenceId persistenceId, MemberSessions members, RoomSettings settings,
       RoomTimings timings, RoomTracing tracing) {
     // stamps each send as it leaves the mailbox, before the journal's stash can hold it back
-    return Behaviors.intercept(ArrivalStamp::new, Behaviors.withTimers(
-        timers -> new ChatRoom(roomId, persistenceId, members, settings, timings, tracing, timers)));
+    return Behaviors.intercept(ArrivalStamp::new, Behaviors.setup(context -> Behaviors.withTimers(
+        timers -> new ChatRoom(roomId, persistenceId, members, settings, timings, tracing, timers, context.getSelf()))));
   }
 
   public static PersistenceId persistenceId(String roomId) {
@@ -435,6 +453,7 @@ public final class ChatRoom
         .onCommand(AddMember.class, this::addMember)
         .onCommand(Leave.class, this::leave)
         .onCommand(Post.class, this::post)
+        .onCommand(WritePosts.class, (s, c) -> writePosts(s))
         .onCommand(GetPushAudience.class, (s, c) -> Effect().reply(c.replyTo(), new PushAudience(s.kind(), s.name(), s.members())))
         .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(),
             s.isMember(c.requester()) ? new RoomReady(s.view(roomId)) : reject(Rejection.NOT_MEMBER)))
@@ -479,6 +498,7 @@ public final class ChatRoom
         .onCommand(GetReceipts.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(Typing.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(TypingExpired.class, (s, c) -> Effect().noReply())
+        .onCommand(WritePosts.class, (s, c) -> Effect().noReply()) // only a live room takes up sends
         .onCommand(ReceiptsDue.class, (s, c) -> {
           sendReceipts(s); // nothing to send outside a live room: forgets what waited
           return Effect().noReply();
@@ -513,7 +533,7 @@ public final class ChatRoom
     if (target == Role.OWNER || (target == Role.ADMIN && requester != Role.OWNER)) {
       return Effect().reply(c.replyTo(), reject(Rejection.FORBIDDEN));
     }
-    return persistAndPublish(new MemberLeft(c.user(), c.requester(), now()), c.replyTo(),
+    return persistAndPublish(state, new MemberLeft(c.user(), c.requester(), now()), c.replyTo(),
         s -> new MemberRemoved(active(s).view(roomId)));
   }
 
@@ -528,7 +548,7 @@ public final class ChatRoom
     if (c.name().equals(state.name())) {
       return Effect().reply(c.replyTo(), new RoomReady(state.view(roomId)));
     }
-    return persistAndPublish(new RoomRenamed(c.name(), c.requester(), now()), c.replyTo(),
+    return persistAndPublish(state, new RoomRenamed(c.name(), c.requester(), now()), c.replyTo(),
         s -> new RoomReady(active(s).view(roomId)));
   }
 
@@ -547,7 +567,7 @@ public final class ChatRoom
       // nothing changes (the owner's own role only changes by handing ownership to someone else)
       return Effect().reply(c.replyTo(), new RoomReady(state.view(roomId)));
     }
-    return persistAndPublish(new RoleChanged(c.user(), c.role(), c.requester(), now()), c.replyTo(),
+    return persistAndPublish(state, new RoleChanged(c.user(), c.role(), c.requester(), now()), c.replyTo(),
         s -> new RoomReady(active(s).view(roomId)));
   }
 
@@ -561,7 +581,13 @@ public final class ChatRoom
     }
     List<String> formerMembers = List.copyOf(new TreeSet<>(state.members().keySet()));
     var deleted = new RoomDeleted(c.requester(), now());
-    return Effect().persist(deleted)
+    // sends still pending go first, as in persistAndPublish
+    List<PendingPost> posts = takePending(Integer.MAX_VALUE);
+    List<Event> events = new ArrayList<>(posts.size() + 1);
+    posts.forEach(post -> events.add(post.event()));
+    events.add(deleted);
+    return Effect().persist(events)
+        .thenRun(s -> completed(state, posts))
         .thenRun(s -> members.deliver(formerMembers, new TimelineEntry(roomId, ((Closed) s).lastSeq(), deleted)))
         .thenReply(c.replyTo(), s -> new Deleted(((Closed) s).lastSeq(), formerMembers));
   }
@@ -618,7 +644,7 @@ public final class ChatRoom
     if (state.members().size() >= settings.maxMembers()) {
       return Effect().reply(c.replyTo(), reject(Rejection.ROOM_FULL));
     }
-    return persistAndPublish(new MemberJoined(c.user(), c.user(), now()), c.replyTo(),
+    return persistAndPublish(state, new MemberJoined(c.user(), c.user(), now()), c.replyTo(),
         s -> new RoomReady(active(s).view(roomId)));
   }
 
@@ -639,7 +665,7 @@ public final class ChatRoom
     if (state.members().size() >= settings.maxMembers()) {
       return Effect().reply(c.replyTo(), reject(Rejection.ROOM_FULL));
     }
-    return persistAndPublish(new MemberJoined(c.user(), c.requester(), now()), c.replyTo(),
+    return persistAndPublish(state, new MemberJoined(c.user(), c.requester(), now()), c.replyTo(),
         s -> new RoomReady(active(s).view(roomId)));
   }
 
@@ -654,7 +680,7 @@ public final class ChatRoom
       // a room always has an owner: hand ownership on first, or delete the room
       return Effect().reply(c.replyTo(), reject(Rejection.FORBIDDEN));
     }
-    return persistAndPublish(new MemberLeft(c.user(), c.user(), now()), c.replyTo(),
+    return persistAndPublish(state, new MemberLeft(c.user(), c.user(), now()), c.replyTo(),
         s -> new Left(active(s).lastSeq()));
   }
 
@@ -669,11 +695,62 @@ public final class ChatRoom
     if (earlier.isPresent()) {
       return Effect().reply(c.replyTo(), new Duplicate(earlier.get().seq(), earlier.get().ts()));
     }
+    for (PendingPost pending : pendingPosts) {
+      if (pending.event().sender().equals(c.sender()) && pending.event().clientMsgId().equals(c.clientMsgId())) {
+        pending.replyTo().add(c.replyTo()); // a retry of a send not written yet: answered with it
+        return Effect().noReply();
+      }
+    }
     var posted = new MessagePosted(c.sender(), c.clientMsgId(), c.body(), now(), c.traceContext());
     // traced: chat.persist runs from here to the end of the journal write, before fan-out and answer
-    RoomTracing.Write write = c.traceContext() == null ? null
+    RoomTracing.Write traced = c.traceContext() == null ? null
         : tracing.persisting(c.traceContext(), roomId, c.sender(), c.clientMsgId());
-    return persistAndPublish(posted, write, c.replyTo(), s -> new Accepted(active(s).lastSeq(), posted.ts()));
+    pendingPosts.add(new PendingPost(posted, new ArrayList<>(List.of(c.replyTo())), traced, System.nanoTime()));
+    if (pendingPosts.size() == 1) {
+      // behind whatever is in the mailbox now: the sends among it join this write
+      self.tell(WritePosts.INSTANCE);
+    }
+    return Effect().noReply();
+  }
+
+  /** Writes the pending sends as one batch, then fans each out and answers it, in order. */
+  private ReplyEffect<Event, State> writePosts(Active state) {
+    if (pendingPosts.isEmpty()) {
+      return Effect().noReply(); // another command's write took them
+    }
+    List<PendingPost> batch = takePending(MAX_POSTS_PER_WRITE);
+    if (!pendingPosts.isEmpty()) {
+      self.tell(WritePosts.INSTANCE);
+    }
+    return Effect().persist(batch.stream().<Event>map(PendingPost::event).toList())
+        .thenRun(s -> completed(state, batch))
+        .thenNoReply();
+  }
+
+  /** The oldest pending sends, at most {@code max}, no longer pending. */
+  private List<PendingPost> takePending(int max) {
+    List<PendingPost> taken = List.copyOf(pendingPosts.subList(0, Math.min(max, pendingPosts.size())));
+    pendingPosts.subList(0, taken.size()).clear();
+    return taken;
+  }
+
+  /**
+   * The sends of {@code batch} are written, as the events right after {@code before}'s last: each is fanned
+   * out to the members it was taken up for, and answered.
+   */
+  private void completed(Active before, List<PendingPost> batch) {
+    long now = System.nanoTime();
+    long seq = before.lastSeq();
+    for (PendingPost post : batch) {
+      seq++;
+      timings.persisted(now - post.startedNanos());
+      if (post.traced() != null) {
+        post.traced().written(seq);
+      }
+      publish(before, post.event(), seq);
+      var accepted = new Accepted(seq, post.event().ts());
+      post.replyTo().forEach(replyTo -> replyTo.tell(accepted));
+    }
   }
 
   private ReplyEffect<Event, State> memberProgress(Active state, MemberProgress c) {
@@ -792,41 +869,52 @@ public final class ChatRoom
         .build();
   }
 
-  /** Persist, then hand the entry to fan-out, then answer: an answer always means "durably stored". */
+  /**
+   * Persist, then hand the entry to fan-out, then answer: an answer always means "durably stored". Sends
+   * still pending go first, in the same write, so the journal keeps the order in which the room took
+   * commands up.
+   */
   private <R> ReplyEffect<Event, State> persistAndPublish(
-      Event event, ActorRef<R> replyTo, java.util.function.Function<State, R> reply) {
-    return persistAndPublish(event, null, replyTo, reply);
-  }
-
-  /** {@code traced}: the chat.persist span of a traced message, ended when the write is done (null: untraced). */
-  private <R> ReplyEffect<Event, State> persistAndPublish(
-      Event event, RoomTracing.Write traced, ActorRef<R> replyTo, java.util.function.Function<State, R> reply) {
-    // commands wait (stashed) while an event is persisted: one write at a time, so a local start is enough
+      Active state, Event event, ActorRef<R> replyTo, java.util.function.Function<State, R> reply) {
+    List<PendingPost> posts = takePending(Integer.MAX_VALUE);
+    List<Event> events = new ArrayList<>(posts.size() + 1);
+    posts.forEach(post -> events.add(post.event()));
+    events.add(event);
     long started = System.nanoTime();
-    return Effect().persist(event)
+    return Effect().persist(events)
         .thenRun(s -> {
+          completed(state, posts);
           timings.persisted(System.nanoTime() - started);
-          if (traced != null) {
-            traced.written(active(s).lastSeq());
-          }
-          publish(active(s), event);
+          publish(active(s), event, active(s).lastSeq());
         })
         .thenReply(replyTo, reply::apply);
   }
 
-  private void publish(Active state, Event event) {
+  /** A room's first event: nothing can be pending before it. */
+  private <R> ReplyEffect<Event, State> persistAndPublish(
+      Event event, ActorRef<R> replyTo, java.util.function.Function<State, R> reply) {
+    long started = System.nanoTime();
+    return Effect().persist(event)
+        .thenRun(s -> {
+          timings.persisted(System.nanoTime() - started);
+          publish(active(s), event, active(s).lastSeq());
+        })
+        .thenReply(replyTo, reply::apply);
+  }
+
+  private void publish(Active state, Event event, long seq) {
     Collection<String> recipients = state.members().keySet();
     if (event instanceof MemberLeft left) {
       // the leaver's other devices must learn it too
       recipients = new ArrayList<>(recipients);
       recipients.add(left.user());
     }
-    members.deliver(recipients, new TimelineEntry(roomId, state.lastSeq(), event));
+    members.deliver(recipients, new TimelineEntry(roomId, seq, event));
     if (event instanceof MemberLeft left) {
       receipts.remove(left.user());
       ownLatest.remove(left.user());
     } else if (event instanceof MessagePosted posted) {
-      ownLatest.put(posted.sender(), state.lastSeq());
+      ownLatest.put(posted.sender(), seq);
       // the message ends its sender's typing; clients clear the indicator when it arrives
       if (typing.remove(posted.sender()) != null) {
         timers.cancel("typing-" + posted.sender());
