@@ -22,7 +22,10 @@ final class CassandraFiles {
 
   /**
    * Fixed, because Cassandra refuses to start on data written under another cluster name; a data
-   * directory must stay reusable across starts.
+   * directory must stay reusable across starts. Servers sharing it on one machine (dev, tests, a second
+   * dev stack) stay apart: each one's only seed is its own storage port, so they never gossip, and
+   * system.local reports its own native port, so a driver connected to it only ever finds itself. A
+   * session that reaches the wrong one got it from its contact points (see {@link CqlSessions}).
    */
   static final String CLUSTER_NAME = "chat";
 

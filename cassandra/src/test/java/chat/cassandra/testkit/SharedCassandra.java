@@ -8,7 +8,9 @@ import chat.cassandra.DataDirectories;
 import chat.cassandra.SchemaMigrator;
 import com.datastax.oss.driver.api.core.CqlSession;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +52,7 @@ final class SharedCassandra implements AutoCloseable {
     CassandraServer server = CassandraServer.start(CassandraServerConfig.builder(dataDir).freePorts().build());
     try {
       CqlSession session = connect(server.contactPoint(), server.localDatacenter());
+      requireOnly(session, server.contactPoint());
       return new SharedCassandra(server, dataDir, server.contactPoint(), server.localDatacenter(), session);
     } catch (RuntimeException e) {
       server.stop();
@@ -60,6 +63,20 @@ final class SharedCassandra implements AutoCloseable {
 
   private static CqlSession connect(InetSocketAddress contactPoint, String datacenter) {
     return CqlSessions.builder(contactPoint, datacenter).build();
+  }
+
+  /**
+   * The server started here is a cluster of one: a session that knows any other node reached another
+   * Cassandra on this machine (the dev one, say), and would create the test keyspaces there.
+   */
+  private static void requireOnly(CqlSession session, InetSocketAddress contactPoint) {
+    List<SocketAddress> nodes = session.getMetadata().getNodes().values().stream()
+        .map(node -> node.getEndPoint().resolve()).toList();
+    if (!nodes.equals(List.of(contactPoint))) {
+      session.close();
+      throw new IllegalStateException("A session to the test Cassandra at " + ContactPoints.format(contactPoint)
+          + " sees the nodes " + nodes + " instead of that one alone");
+    }
   }
 
   /** Creates {@code keyspace} with the full schema (single replica: one test node). */

@@ -51,7 +51,8 @@ public final class TestCassandra {
 
   /**
    * A new session using {@link #keyspace()}; the caller closes it. Driver settings come from the
-   * test classpath's application.conf as usual; only closing is quicker (see {@link CqlSessions}).
+   * test classpath's application.conf as usual, except that this server is the only contact point
+   * and closing is quicker (see {@link CqlSessions}).
    */
   public CqlSession newSession() {
     return CqlSessions.builder(contactPoint, localDatacenter).withKeyspace(keyspace).build();
