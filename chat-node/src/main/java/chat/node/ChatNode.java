@@ -163,6 +163,10 @@ public final class ChatNode {
       metrics.counter("chat.push.messages.decided", "Messages whose recipients were decided on", push.backlog()::messages);
       metrics.counter("chat.push.batches.failed", "Push batches that failed and are read again", push.backlog()::failedBatches);
       metrics.gauge("chat.push.tags.failing", "Push tags of this node whose last batch failed", push.backlog()::failingTags);
+      metrics.gauge("chat.push.backlog.messages",
+          "Messages in the push batches this node has in hand or failed on (at least what waits)", push.backlog()::waitingMessages);
+      metrics.gauge("chat.push.backlog.oldest.seconds", "How long the oldest of those messages has waited since it was stored",
+          () -> push.backlog().oldestWaitSeconds(System.currentTimeMillis()));
     }
     var clusterPolling = ClusterMetrics.start(system, metrics,
         java.util.List.of(ChatRoom.ENTITY_KEY.name(), UserSession.ENTITY_KEY.name()));

@@ -105,6 +105,27 @@ public final class PushBacklog {
     return failedBatches.get();
   }
 
+  /**
+   * Messages in the batches this node's tags have in hand or failed on, now: what waits to be pushed
+   * (at least: only batches in hand are known, not what the journal holds behind them).
+   */
+  public int waitingMessages() {
+    return waiting().values().stream().mapToInt(Behind::messages).sum();
+  }
+
+  /** How long the oldest of {@link #waitingMessages} has waited since its room stored it, in seconds; 0 if none. */
+  public double oldestWaitSeconds(long now) {
+    return waiting().values().stream().mapToLong(Behind::oldestAt).min().stream()
+        .mapToDouble(oldest -> Math.max(0, now - oldest) / 1000.0).findFirst().orElse(0);
+  }
+
+  /** Per tag, its failed batch if it has one (the one that counts), else the batch in hand. */
+  private Map<String, Behind> waiting() {
+    Map<String, Behind> waiting = new java.util.HashMap<>(inHand);
+    waiting.putAll(failing);
+    return waiting;
+  }
+
   /** Tags of this node whose last batch failed and that have not recovered yet. */
   public int failingTags() {
     return failing.size();

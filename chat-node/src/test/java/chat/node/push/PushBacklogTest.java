@@ -26,6 +26,9 @@ class PushBacklogTest {
     backlog.producing("push-1", 120);
     backlog.started("push-2", 10, t0 - 1_000, t0 + 3_000);
     backlog.producing("push-2", 30);
+    // both batches are in hand: 50 messages, the oldest stored 2 s before t0
+    assertEquals(50, backlog.waitingMessages());
+    assertEquals(6.0, backlog.oldestWaitSeconds(t0 + 4_000));
     // not yet stalled: nothing to say
     LoggingTestKit.warn("push backlog").withOccurrences(0)
         .expect(testKit.system(), () -> {

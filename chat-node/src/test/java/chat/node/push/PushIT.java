@@ -178,6 +178,11 @@ class PushIT {
         List<Long> carolSeqs = carolLaptop.seqs(roomId).stream().filter(sent::contains).toList();
         assertEquals(sent, carolSeqs);
         Thread.sleep(ACK_WINDOW.toMillis() + 3_000); // the projection has tried and failed meanwhile
+        // the backlog shows on the metrics endpoint: messages wait, the oldest for longer than the window
+        Map<String, Double> stalled = Scrape.samples(node.metricsUri());
+        assertTrue(stalled.get("chat_push_backlog_messages") >= 1, "waiting: " + stalled.get("chat_push_backlog_messages"));
+        assertTrue(stalled.get("chat_push_backlog_oldest_seconds") > ACK_WINDOW.toSeconds(),
+            "oldest: " + stalled.get("chat_push_backlog_oldest_seconds"));
       } finally {
         kafka.start();
       }
@@ -187,6 +192,8 @@ class PushIT {
             Duration.ofSeconds(90));
         assertEquals(expected, PushRecords.seqsOf(requests, bob, roomId));
       }
+      // and drains once Kafka is back
+      Await.until(() -> Scrape.samples(node.metricsUri()).get("chat_push_backlog_messages") == 0.0, Duration.ofSeconds(30));
     }
   }
 }
