@@ -286,5 +286,10 @@ final class LoadClient implements WebSocket.Listener {
     ServerFrame.Error error() {
       return error;
     }
+
+    /** Whether the same request may be sent again (the node said so). */
+    boolean retryable() {
+      return error.retryable();
+    }
   }
 }

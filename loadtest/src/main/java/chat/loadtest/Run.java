@@ -195,8 +195,29 @@ final class Run implements AutoCloseable {
   CompletableFuture<TrackedRoom> createGroup(Member creator, List<Member> others, List<String> offline, Visibility visibility) {
     List<String> names = new ArrayList<>(others.stream().map(m -> m.user).toList());
     names.addAll(offline);
-    return creator.client().ask(id -> new ClientFrame.CreateRoom(id, null, "load " + creator.user, names, visibility),
-        AckResult.Room.class).thenApply(ack -> track(ack.room(), creator, others, offline));
+    // a room id of our own makes the create safe to repeat: the same creator gets the same room back
+    String roomId = creator.user + "-room";
+    return retried(() -> creator.client().ask(
+            id -> new ClientFrame.CreateRoom(id, roomId, "load " + creator.user, names, visibility), AckResult.Room.class),
+        CREATE_ATTEMPTS)
+        .thenApply(ack -> track(ack.room(), creator, others, offline));
+  }
+
+  /** Set-up requests are repeated this often when the node answers with a retryable error (a timeout under load). */
+  static final int CREATE_ATTEMPTS = 3;
+
+  /** {@code request}, repeated while it fails with a retryable error, at most {@code attempts} times in all. */
+  static <T> CompletableFuture<T> retried(java.util.function.Supplier<CompletableFuture<T>> request, int attempts) {
+    return request.get().handle((value, failure) -> {
+      Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+      if (cause == null) {
+        return CompletableFuture.completedFuture(value);
+      }
+      if (attempts > 1 && cause instanceof LoadClient.RequestFailed failed && failed.retryable()) {
+        return retried(request, attempts - 1);
+      }
+      return CompletableFuture.<T>failedFuture(cause);
+    }).thenCompose(f -> f);
   }
 
   /** {@code a} opens the DM with {@code b}. */
@@ -247,7 +268,11 @@ final class Run implements AutoCloseable {
     measuredFromNanos = nanos();
     windowStartSecond = measuredFromNanos / 1_000_000_000L;
     if (serverMetrics != null) {
-      serverMetrics.before();
+      try {
+        serverMetrics.before();
+      } catch (IllegalStateException e) {
+        throw new Aborted("the node's metrics cannot be read (--metrics): " + e.getMessage(), e);
+      }
     }
     processes.start();
     ticker = fleet.scheduler().scheduleWithFixedDelay(() -> members.forEach(Member::acknowledge), 1, 1, TimeUnit.SECONDS);

@@ -1,0 +1,54 @@
+package chat.loadtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import chat.protocol.ErrorCode;
+import chat.protocol.ServerFrame;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/** Set-up requests are repeated on a retryable error, and only then, and only so often. */
+class RetriedTest {
+
+  private static CompletableFuture<String> failing(ErrorCode code) {
+    return CompletableFuture.failedFuture(new LoadClient.RequestFailed(ServerFrame.Error.of("1", code, "no")));
+  }
+
+  @Test
+  void aTimeoutIsRepeatedUntilTheRequestSucceeds() {
+    AtomicInteger calls = new AtomicInteger();
+    String value = Run.retried(() -> calls.incrementAndGet() < 3 ? failing(ErrorCode.TIMEOUT)
+        : CompletableFuture.completedFuture("room"), 3).join();
+    assertEquals("room", value);
+    assertEquals(3, calls.get());
+  }
+
+  @Test
+  void aRefusalIsNotRepeated() {
+    AtomicInteger calls = new AtomicInteger();
+    assertFails(() -> Run.retried(() -> {
+      calls.incrementAndGet();
+      return failing(ErrorCode.FORBIDDEN);
+    }, 3).join());
+    assertEquals(1, calls.get());
+  }
+
+  @Test
+  void attemptsAreBounded() {
+    AtomicInteger calls = new AtomicInteger();
+    assertFails(() -> Run.retried(() -> {
+      calls.incrementAndGet();
+      return failing(ErrorCode.TIMEOUT);
+    }, 3).join());
+    assertEquals(3, calls.get());
+  }
+
+  private static void assertFails(Executable call) {
+    CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class, call);
+    assertInstanceOf(LoadClient.RequestFailed.class, e.getCause());
+  }
+}
