@@ -104,7 +104,8 @@ public final class ChatNode {
     var memberSessions = new ShardedMemberSessions(sharding);
     sharding.init(Entity.of(ChatRoom.ENTITY_KEY,
         ctx -> ChatRoom.create(ctx.getEntityId(), ChatRoom.persistenceId(ctx.getEntityId()), memberSessions, settings.room(),
-            metrics.roomTimings(), tracing.rooms())));
+            metrics.roomTimings(), tracing.rooms()))
+        .withStopMessage(ChatRoom.Stop.INSTANCE));
 
     PushPipeline push = PushPipeline.start(system, PushPipelineSettings.fromConfig(system.settings().config()), sharding,
         settings.cassandra().keyspace(), settings.gateway().askTimeout(), tracing);
@@ -150,7 +151,8 @@ public final class ChatNode {
     }
     log.info("tracing on: {} to {}, sampling {} of sends", settings.exporter(), settings.otlpEndpoint(),
         settings.sampleRatio());
-    return NodeTracing.start(settings, Cluster.get(system).selfMember().address().hostPort());
+    // the same name as the logs' node field
+    return NodeTracing.start(settings, Cluster.get(system).selfMember().address().toString());
   }
 
   /** Registers what is read at scrape time and binds the metrics port ({@code chat.metrics}). */
@@ -181,9 +183,14 @@ public final class ChatNode {
       return java.util.concurrent.CompletableFuture.completedFuture(null);
     }
     return MetricsEndpoint.bind(system, config.getString("host"), config.getInt("port"), metrics)
-        .thenApply(b -> {
-          log.info("metrics served on {}/{}", b.localAddress(), MetricsEndpoint.PATH);
-          return b;
+        .whenComplete((b, failure) -> {
+          if (failure != null) {
+            // the node still serves clients; the scraper will see the target down
+            log.error("metrics not served: cannot bind {}:{} ({})", config.getString("host"), config.getInt("port"),
+                failure.toString());
+          } else {
+            log.info("metrics served on {}/{}", b.localAddress(), MetricsEndpoint.PATH);
+          }
         });
   }
 

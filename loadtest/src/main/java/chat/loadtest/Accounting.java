@@ -57,16 +57,19 @@ final class Accounting {
     int bit = Math.toIntExact(seq - base - 1);
     boolean first = !seen.get(bit);
     boolean onThisConnection = current.get(bit);
-    if (first) {
-      delivered++;
+    if (!first && (onThisConnection || seq <= acknowledgedBefore)) {
+      duplicates++;
+    } else {
+      // a first receipt or a redelivery after a reconnect: either must come in order on its connection
       if (seq < highestOnConnection) {
         reorders++;
       }
-      seen.set(bit);
-    } else if (onThisConnection || seq <= acknowledgedBefore) {
-      duplicates++;
-    } else {
-      redelivered++;
+      if (first) {
+        delivered++;
+        seen.set(bit);
+      } else {
+        redelivered++;
+      }
     }
     current.set(bit);
     highestOnConnection = Math.max(highestOnConnection, seq);

@@ -8,6 +8,9 @@ import java.util.concurrent.atomic.LongAdder;
 /** The run's running totals, updated from any thread; read by the progress line and the result. */
 final class Counters {
 
+  /** Sends the node answered as repeats of an earlier one, though every clientMsgId is new: a finding. */
+  static final String ANSWERED_AS_DUPLICATE = "answered-as-duplicate";
+
   final LongAdder scheduled = new LongAdder();
   final LongAdder sent = new LongAdder();
   final LongAdder acked = new LongAdder();

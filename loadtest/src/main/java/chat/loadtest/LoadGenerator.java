@@ -49,6 +49,11 @@ public final class LoadGenerator {
     } catch (Run.Aborted | IllegalArgumentException e) {
       System.err.println("run aborted: " + e.getMessage());
       code = 2;
+    } catch (RuntimeException e) {
+      // not a finding about the node: the run itself could not be made or reported (exit code 1 means findings)
+      System.err.println("run failed: " + e);
+      e.printStackTrace();
+      code = 2;
     }
     watchdog.interrupt();
     System.exit(code);

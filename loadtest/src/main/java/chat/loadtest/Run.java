@@ -403,6 +403,9 @@ final class Run implements AutoCloseable {
     if (reorders > 0) {
       failures.add(reorders + " reordered");
     }
+    if (counters.get(Counters.ANSWERED_AS_DUPLICATE) > 0) {
+      failures.add(counters.get(Counters.ANSWERED_AS_DUPLICATE) + " sends answered as duplicates of another");
+    }
     if (failed > 0 && !sendFailuresAreFindings) {
       failures.add(failed + " sends failed");
     }

@@ -81,7 +81,9 @@ final class Traffic {
             run.latencies().ack(due, now);
             sender.room().acked(sentResult.seq());
             if (sentResult.duplicate()) {
+              // every clientMsgId is new: the node took this send for another one
               run.errors().count(Errors.SEND + "answered-as-duplicate", clientMsgId);
+              run.counters().count(Counters.ANSWERED_AS_DUPLICATE);
             }
           } else {
             run.counters().refused.increment();

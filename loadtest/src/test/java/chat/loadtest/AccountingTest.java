@@ -117,6 +117,20 @@ class AccountingTest {
   }
 
   @Test
+  void aRedeliveryAfterAHigherSeqOnTheSameConnectionIsAReorder() {
+    Accounting a = stream(0, 1, 2, 3);
+    a.newConnection(1);
+    // the new connection sends 4, then replays 3 (received before, not acknowledged): out of order
+    a.receive(2);
+    a.receive(4);
+    a.receive(3);
+    a.finish(4);
+    assertEquals(2, a.redelivered());
+    assertEquals(1, a.reorders());
+    assertEquals(0, a.duplicates());
+  }
+
+  @Test
   void countsNeedTheEnd() {
     assertThrows(IllegalStateException.class, () -> stream(0, 1).lost());
   }

@@ -854,10 +854,10 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     if (frame instanceof ServerFrame.Error error) {
       deps.metrics().errorSent(error.code(), false);
     }
-    deps.metrics().frameSent(frame);
     QueueOfferResult result = outbound.offer(TextMessage.create(deps.codec().encode(frame)));
     if (result.isEnqueued()) {
       framesOut++;
+      deps.metrics().frameSent(frame);
     }
     if (result == QueueOfferResult.dropped()) {
       closeOutbound(ServerFrame.Closing.of(ErrorCode.SLOW_CONSUMER,
@@ -886,8 +886,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       outboundClosed = true;
       ended("server", closing.code(), closing.message());
       deps.metrics().errorSent(closing.code(), true);
-      deps.metrics().frameSent(closing);
       if (outbound.offer(TextMessage.create(deps.codec().encode(closing))).isEnqueued()) {
+        deps.metrics().frameSent(closing);
         terminateOutbound(outbound::complete);
       } else {
         terminateOutbound(() -> outbound.fail(new CloseConnection(closing)));
@@ -907,8 +907,11 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       if (!inboundEnded) {
         // stopped while the client is still there: the node is shutting down
         ended("server", ErrorCode.SHUTTING_DOWN, "the node is shutting down");
-        outbound.offer(TextMessage.create(deps.codec().encode(
-            ServerFrame.Closing.of(ErrorCode.SHUTTING_DOWN, "the node is shutting down; reconnect"))));
+        var closing = ServerFrame.Closing.of(ErrorCode.SHUTTING_DOWN, "the node is shutting down; reconnect");
+        deps.metrics().errorSent(closing.code(), true);
+        if (outbound.offer(TextMessage.create(deps.codec().encode(closing))).isEnqueued()) {
+          deps.metrics().frameSent(closing);
+        }
       }
       // queued frames drain, then the WebSocket closes
       terminateOutbound(outbound::complete);

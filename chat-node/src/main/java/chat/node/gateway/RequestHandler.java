@@ -128,6 +128,12 @@ final class RequestHandler {
             });
             return rejected(id, refused);
           });
+      // no answer from the room in time (or a fault): the outcome is unknown; counted, not timed
+      answer = answer.whenComplete((ok, failure) -> {
+        if (failure != null) {
+          metrics.sendFailed();
+        }
+      });
       return trace == null ? answer : traced(answer, trace);
     } else if (frame instanceof ClientFrame.History h) {
       return history(user, h);

@@ -67,11 +67,18 @@ public final class NodeMetrics implements Extension, AutoCloseable {
   private final AtomicInteger authenticated = new AtomicInteger();
   private final Counter accepted;
   private final Counter duplicates;
+  private final Counter failedSends;
   private final Map<Refusal, Counter> rejected = new EnumMap<>(Refusal.class);
-  /** Labelled counters by name and label value, so that the hot path skips Micrometer's builder. */
-  private final Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<Class<?>, Counter> frames = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Map<Class<?>, Counter> framesSent = new java.util.concurrent.ConcurrentHashMap<>();
+  /*
+   * Labelled counters, registered up front for every label value (all small fixed sets), so that the
+   * per-frame path is a map read: no builder, no string, no lambda, and every series is exposed from 0.
+   */
+  private final Map<Class<?>, Counter> framesReceived;
+  private final Counter invalidFrames;
+  private final Map<Class<?>, Counter> framesSent;
+  private final Map<chat.protocol.ErrorCode, Counter> errors = new EnumMap<>(chat.protocol.ErrorCode.class);
+  private final Map<chat.protocol.ErrorCode, Counter> serverCloses = new EnumMap<>(chat.protocol.ErrorCode.class);
+  private final Map<String, Counter> rateLimited = new java.util.concurrent.ConcurrentHashMap<>();
   /** Micrometer holds what a gauge or function counter reads only weakly: these keep them alive. */
   private final java.util.List<Object> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -101,12 +108,21 @@ public final class NodeMetrics implements Extension, AutoCloseable {
     closedByServer = closed("server");
     Gauge.builder("chat.connections.authenticated", authenticated, AtomicInteger::get)
         .description("Open connections past a successful hello").register(registry);
-    // every code exposed from the start, at 0: an alert on increase() then sees the first one
     for (chat.protocol.ErrorCode code : chat.protocol.ErrorCode.values()) {
-      errorCounter(code, false);
-      errorCounter(code, true);
+      errors.put(code, Counter.builder("chat.errors").description("Error frames sent, by code")
+          .tag("code", code.wireName()).register(registry));
+      serverCloses.put(code, Counter.builder("chat.connections.closed.by.server")
+          .description("Connections the server closed, by the closing frame's code")
+          .tag("code", code.wireName()).register(registry));
     }
+    framesReceived = frameCounters("chat.frames.received", "Client frames by type", chat.protocol.ClientFrame.class);
+    invalidFrames = Counter.builder("chat.frames.received").description("Client frames by type").tag("type", "invalid")
+        .register(registry);
+    framesSent = frameCounters("chat.frames.sent", "Frames queued for clients, by type", chat.protocol.ServerFrame.class);
     accepted = Counter.builder("chat.messages.accepted").description("Sends stored by their room").register(registry);
+    failedSends = Counter.builder("chat.messages.failed")
+        .description("Sends the room did not answer in time (or a fault): outcome unknown, the client retries")
+        .register(registry);
     duplicates = Counter.builder("chat.messages.duplicate")
         .description("Sends answered with the seq of an earlier one (a retry with the same clientMsgId)")
         .register(registry);
@@ -184,9 +200,12 @@ public final class NodeMetrics implements Extension, AutoCloseable {
 
   /** A request was refused by the user's rate limit of {@code limit} (a small fixed set of kinds). */
   public void rateLimited(String limit) {
-    counters.computeIfAbsent("limited:" + limit, k -> Counter.builder("chat.rate.limited")
-        .description("Requests refused by a rate limit, by the limit").tag("limit", limit)
-        .register(registry)).increment();
+    Counter counter = rateLimited.get(limit);
+    if (counter == null) {
+      counter = rateLimited.computeIfAbsent(limit, l -> Counter.builder("chat.rate.limited")
+          .description("Requests refused by a rate limit, by the limit").tag("limit", l).register(registry));
+    }
+    counter.increment();
   }
 
   /** A send was stored ({@code duplicate}: it had been before) and answered {@code elapsedNanos} after it arrived. */
@@ -195,45 +214,36 @@ public final class NodeMetrics implements Extension, AutoCloseable {
     (duplicate ? duplicates : accepted).increment();
   }
 
+  /** A send got no answer from its room (an ask timeout or a fault): the client is told to retry. */
+  public void sendFailed() {
+    failedSends.increment();
+  }
+
   public void rejected(Refusal refusal) {
     rejected.get(refusal).increment();
   }
 
-  /** Wire names of the client frames (the label values of {@code chat_frames_received_total}), by class. */
-  private static final Map<Class<?>, String> FRAME_TYPES = wireNames(chat.protocol.ClientFrame.class);
-
   /** A client frame arrived: its wire type, or {@code invalid} when it could not be decoded. */
   public void frameReceived(chat.protocol.ClientFrame frame) {
-    // keyed by class: no string built per frame on this path
-    Class<?> kind = frame == null ? Void.class : frame.getClass();
-    frames.computeIfAbsent(kind, k -> {
-      String type = frame == null ? "invalid" : FRAME_TYPES.getOrDefault(k, "other");
-      return Counter.builder("chat.frames.received").description("Client frames by type").tag("type", type)
-          .register(registry);
-    }).increment();
+    (frame == null ? invalidFrames : framesReceived.get(frame.getClass())).increment();
   }
-
-  /** Wire names of the server frames (the label values of {@code chat_frames_sent_total}), by class. */
-  private static final Map<Class<?>, String> SERVER_FRAME_TYPES = wireNames(chat.protocol.ServerFrame.class);
 
   /** A frame was queued for a client. */
   public void frameSent(chat.protocol.ServerFrame frame) {
-    framesSent.computeIfAbsent(frame.getClass(), k -> Counter.builder("chat.frames.sent")
-        .description("Frames queued for clients, by type").tag("type", SERVER_FRAME_TYPES.getOrDefault(k, "other"))
-        .register(registry)).increment();
+    framesSent.get(frame.getClass()).increment();
   }
 
   /** An error frame, or a closing frame, went to a client. */
   public void errorSent(chat.protocol.ErrorCode code, boolean closing) {
-    errorCounter(code, closing).increment();
+    (closing ? serverCloses : errors).get(code).increment();
   }
 
-  private Counter errorCounter(chat.protocol.ErrorCode code, boolean closing) {
-    return counters.computeIfAbsent((closing ? "closed:" : "errors:") + code.wireName(), k -> Counter
-        .builder(closing ? "chat.connections.closed.by.server" : "chat.errors")
-        .description(closing ? "Connections the server closed, by the closing frame's code" : "Error frames sent, by code")
-        .tag("code", code.wireName())
-        .register(registry));
+  /** One counter per frame class of the sealed {@code frames} type, labelled with the class's wire name. */
+  private Map<Class<?>, Counter> frameCounters(String name, String description, Class<?> frames) {
+    Map<Class<?>, Counter> counters = new java.util.HashMap<>();
+    wireNames(frames).forEach((type, wireName) -> counters.put(type,
+        Counter.builder(name).description(description).tag("type", wireName).register(registry)));
+    return Map.copyOf(counters);
   }
 
   private static Map<Class<?>, String> wireNames(Class<?> frames) {

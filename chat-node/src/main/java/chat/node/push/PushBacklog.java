@@ -69,6 +69,15 @@ public final class PushBacklog {
     }
   }
 
+  /**
+   * The tag's projection stopped on this node (the tag moved to another node, or the node stops): what
+   * it had in hand or failed on is no longer this node's to report.
+   */
+  void stopped(String tag) {
+    inHand.remove(tag);
+    failing.remove(tag);
+  }
+
   /** Logs the backlog if a tag is behind and nothing was reported in the last {@link #REPORT_EVERY_MS}. */
   void report(long now) {
     Map<String, Behind> behind = new java.util.HashMap<>(failing);

@@ -3,7 +3,6 @@ package chat.node.push;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The node's side of the push pipeline ({@code chat.push} in push.conf): which messages become push
@@ -38,8 +37,7 @@ public record PushPipelineSettings(
   public static PushPipelineSettings fromConfig(Config root) {
     Config c = root.getConfig("chat.push");
     Config topics = c.getConfig("topics");
-    Map<String, String> producer = new TreeMap<>();
-    c.getConfig("kafka.producer").entrySet().forEach(e -> producer.put(e.getKey(), String.valueOf(e.getValue().unwrapped())));
+    Map<String, String> producer = KafkaProperties.from(c.getConfig("kafka.producer"));
     int tags = c.getInt("tags");
     if (tags < 1) {
       throw new IllegalArgumentException("chat.push.tags must be at least 1");

@@ -94,6 +94,7 @@ public final class PushProjection {
           .onMessageEquals(Command.STOP, Behaviors::stopped)
           .onSignal(PostStop.class, stopped -> {
             killSwitch.shutdown();
+            backlog.stopped(tag);
             return Behaviors.same();
           })
           .build();

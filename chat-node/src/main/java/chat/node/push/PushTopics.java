@@ -1,6 +1,6 @@
 package chat.node.push;
 
-/** The Kafka topics of the push pipeline; partitions and retention are set in chat.conf (chat.push.topics). */
+/** The Kafka topics of the push pipeline; partitions and retention are set in push.conf (chat.push.topics). */
 public final class PushTopics {
 
   /** {@link PushRequest}s, keyed by user id, so one user's requests stay in order on one partition. */

@@ -130,6 +130,12 @@ public final class ChatRoom
 
   private record TypingExpired(String user) implements Command {}
 
+  /**
+   * Sharding's stop message (passivation, rebalancing, shutdown): the sends taken up are written and
+   * answered first, so a room that moves loses none.
+   */
+  public enum Stop implements Command { INSTANCE }
+
   /** Write the sends taken up so far ({@link #pendingPosts}). */
   private enum WritePosts implements Command { INSTANCE }
 
@@ -137,8 +143,15 @@ public final class ChatRoom
   private record PendingPost(
       MessagePosted event, List<ActorRef<PostReply>> replyTo, RoomTracing.Write traced, long startedNanos) {}
 
-  /** At most this many sends go into one journal write (the journal's own batch limit is 100). */
+  /**
+   * At most this many sends go into one journal write: the journal writes one write as one Cassandra batch,
+   * which must stay below the mutation size limit (100 sends of 16 KiB: 1.6 MB).
+   */
   static final int MAX_POSTS_PER_WRITE = 100;
+  /** Sends waiting for the journal beyond this are not taken up (the old stash's role, and its bound). */
+  static final int MAX_PENDING_POSTS = 1000;
+  private static final String WRITE_POSTS_BACKSTOP = "write-posts";
+  private static final Duration WRITE_POSTS_BACKSTOP_AFTER = Duration.ofSeconds(1);
 
   /** The receipt batch interval is over: send what changed meanwhile, if anything. */
   private enum ReceiptsDue implements Command { INSTANCE }
@@ -378,6 +391,8 @@ public final class ChatRoom
    * per journal round trip.
    */
   private final List<PendingPost> pendingPosts = new ArrayList<>();
+  private long droppedPosts;
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ChatRoom.class);
   private final RoomTimings timings;
   private final RoomTracing tracing;
 
@@ -454,6 +469,7 @@ public final class ChatRoom
         .onCommand(Leave.class, this::leave)
         .onCommand(Post.class, this::post)
         .onCommand(WritePosts.class, (s, c) -> writePosts(s))
+        .onCommand(Stop.class, (s, c) -> stop(s))
         .onCommand(GetPushAudience.class, (s, c) -> Effect().reply(c.replyTo(), new PushAudience(s.kind(), s.name(), s.members())))
         .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(),
             s.isMember(c.requester()) ? new RoomReady(s.view(roomId)) : reject(Rejection.NOT_MEMBER)))
@@ -499,6 +515,7 @@ public final class ChatRoom
         .onCommand(Typing.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(TypingExpired.class, (s, c) -> Effect().noReply())
         .onCommand(WritePosts.class, (s, c) -> Effect().noReply()) // only a live room takes up sends
+        .onCommand(Stop.class, (s, c) -> Effect().stop().thenNoReply())
         .onCommand(ReceiptsDue.class, (s, c) -> {
           sendReceipts(s); // nothing to send outside a live room: forgets what waited
           return Effect().noReply();
@@ -582,7 +599,10 @@ public final class ChatRoom
     List<String> formerMembers = List.copyOf(new TreeSet<>(state.members().keySet()));
     var deleted = new RoomDeleted(c.requester(), now());
     // sends still pending go first, as in persistAndPublish
-    List<PendingPost> posts = takePending(Integer.MAX_VALUE);
+    if (pendingPosts.size() > MAX_POSTS_PER_WRITE) {
+      return waitForPendingPosts();
+    }
+    List<PendingPost> posts = takePending(MAX_POSTS_PER_WRITE);
     List<Event> events = new ArrayList<>(posts.size() + 1);
     posts.forEach(post -> events.add(post.event()));
     events.add(deleted);
@@ -705,9 +725,22 @@ public final class ChatRoom
     // traced: chat.persist runs from here to the end of the journal write, before fan-out and answer
     RoomTracing.Write traced = c.traceContext() == null ? null
         : tracing.persisting(c.traceContext(), roomId, c.sender(), c.clientMsgId());
-    pendingPosts.add(new PendingPost(posted, new ArrayList<>(List.of(c.replyTo())), traced, System.nanoTime()));
+    if (pendingPosts.size() >= MAX_PENDING_POSTS) {
+      // the journal is far behind: no answer, so the client's ask times out and it retries later
+      if (droppedPosts++ % MAX_PENDING_POSTS == 0) {
+        log.warn("room {}: {} sends waiting for the journal; {} dropped so far (their senders retry)",
+            roomId, pendingPosts.size(), droppedPosts);
+      }
+      return Effect().noReply();
+    }
+    long now = System.nanoTime();
+    pendingPosts.add(new PendingPost(posted, new ArrayList<>(List.of(c.replyTo())), traced, now));
     if (pendingPosts.size() == 1) {
       // behind whatever is in the mailbox now: the sends among it join this write
+      self.tell(WritePosts.INSTANCE);
+      // a WritePosts the journal's full stash dropped must not leave the sends waiting for good
+      timers.startSingleTimer(WRITE_POSTS_BACKSTOP, WritePosts.INSTANCE, WRITE_POSTS_BACKSTOP_AFTER);
+    } else if (now - pendingPosts.get(0).startedNanos() > WRITE_POSTS_BACKSTOP_AFTER.toNanos()) {
       self.tell(WritePosts.INSTANCE);
     }
     return Effect().noReply();
@@ -724,6 +757,30 @@ public final class ChatRoom
     }
     return Effect().persist(batch.stream().<Event>map(PendingPost::event).toList())
         .thenRun(s -> completed(state, batch))
+        .thenNoReply()
+        .thenUnstashAll(); // commands that waited for the pending sends to shrink (persistAndPublish)
+  }
+
+  /** More sends pending than one write takes: the command waits until they are written (in order). */
+  private ReplyEffect<Event, State> waitForPendingPosts() {
+    self.tell(WritePosts.INSTANCE);
+    return Effect().stash();
+  }
+
+  private ReplyEffect<Event, State> stop(Active state) {
+    if (pendingPosts.isEmpty()) {
+      return Effect().stop().thenNoReply();
+    }
+    List<PendingPost> batch = takePending(MAX_POSTS_PER_WRITE);
+    if (!pendingPosts.isEmpty()) {
+      self.tell(Stop.INSTANCE); // more than one write's worth: the rest in the next, then stop
+      return Effect().persist(batch.stream().<Event>map(PendingPost::event).toList())
+          .thenRun(s -> completed(state, batch))
+          .thenNoReply();
+    }
+    return Effect().persist(batch.stream().<Event>map(PendingPost::event).toList())
+        .thenRun(s -> completed(state, batch))
+        .thenStop()
         .thenNoReply();
   }
 
@@ -786,6 +843,10 @@ public final class ChatRoom
       return;
     }
     unsentReceipts.keySet().retainAll(room.members().keySet());
+    if (unsentReceipts.isEmpty()) {
+      receiptsHeld = false; // all of them were of members who left meanwhile
+      return;
+    }
     members.receipts(room.members().keySet(), roomId, List.copyOf(unsentReceipts.values()));
     unsentReceipts.clear();
     receiptsHeld = true;
@@ -860,6 +921,14 @@ public final class ChatRoom
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
+          // after a journal failure the behaviour restarts with its timers cancelled but this object kept:
+          // what waited for a timer would wait for good
+          receiptsHeld = false;
+          unsentReceipts.clear();
+          typing.clear();
+          if (!pendingPosts.isEmpty()) {
+            self.tell(WritePosts.INSTANCE);
+          }
           // small rooms push receipts, so they need them from the start; a large room would wake every
           // member's session each time it starts, so it asks only once someone asks for receipts
           if (state instanceof Active active && active.members().size() <= PER_MEMBER_RECEIPTS_MAX) {
@@ -876,7 +945,10 @@ public final class ChatRoom
    */
   private <R> ReplyEffect<Event, State> persistAndPublish(
       Active state, Event event, ActorRef<R> replyTo, java.util.function.Function<State, R> reply) {
-    List<PendingPost> posts = takePending(Integer.MAX_VALUE);
+    if (pendingPosts.size() > MAX_POSTS_PER_WRITE) {
+      return waitForPendingPosts();
+    }
+    List<PendingPost> posts = takePending(MAX_POSTS_PER_WRITE);
     List<Event> events = new ArrayList<>(posts.size() + 1);
     posts.forEach(post -> events.add(post.event()));
     events.add(event);

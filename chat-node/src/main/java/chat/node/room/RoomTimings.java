@@ -17,6 +17,9 @@ public interface RoomTimings {
   /** A send reached the room {@code elapsedNanos} before the room took it up. */
   void queued(long elapsedNanos);
 
-  /** A journal write took {@code elapsedNanos}, from the room's taking up its command to the write's end. */
+  /**
+   * A command's event is written, {@code elapsedNanos} after the room took the command up: once per send
+   * (a batch's sends each report their own time, the wait for the batch included) and per other event.
+   */
   void persisted(long elapsedNanos);
 }

@@ -29,6 +29,14 @@ class PushBacklogTest {
     // both batches are in hand: 50 messages, the oldest stored 2 s before t0
     assertEquals(50, backlog.waitingMessages());
     assertEquals(6.0, backlog.oldestWaitSeconds(t0 + 4_000));
+    // a tag that moves to another node is no longer counted here
+    PushBacklog moved = new PushBacklog();
+    moved.started("push-4", 7, t0, t0);
+    moved.failed("push-4", new RuntimeException("broker down"), t0 + 1_000);
+    assertEquals(1, moved.failingTags());
+    moved.stopped("push-4");
+    assertEquals(0, moved.failingTags());
+    assertEquals(0, moved.waitingMessages());
     // not yet stalled: nothing to say
     LoggingTestKit.warn("push backlog").withOccurrences(0)
         .expect(testKit.system(), () -> {

@@ -129,4 +129,42 @@ class ChatRoomGroupCommitTest {
     assertInstanceOf(ChatRoom.RoomRenamed.class, events.get(6));
     assertEquals("after", ((ChatRoom.MessagePosted) events.get(7)).clientMsgId());
   }
+
+  @Test
+  void sendsTakenUpBeforeTheStopMessageAreWrittenAndAnsweredBeforeTheRoomStops() {
+    var room = room("g:stop");
+    TestProbe<ChatRoom.RoomReply> created = testKit.createTestProbe();
+    room.tell(new ChatRoom.CreateGroup("alice", "team", Visibility.PRIVATE, List.of("bob"), created.ref()));
+    created.expectMessageClass(ChatRoom.RoomReady.class);
+
+    TestProbe<ChatRoom.PostReply> posts = testKit.createTestProbe();
+    for (int i = 0; i < 5; i++) {
+      room.tell(new ChatRoom.Post("alice", "m-" + i, "hello " + i, posts.ref()));
+    }
+    room.tell(ChatRoom.Stop.INSTANCE); // as sharding does when it passivates or moves the room
+    for (int i = 0; i < 5; i++) {
+      assertEquals(2 + i, assertInstanceOf(ChatRoom.Accepted.class, posts.receiveMessage(Duration.ofSeconds(5))).seq());
+    }
+    posts.expectTerminated(room, Duration.ofSeconds(5));
+  }
+
+  @Test
+  void aFailedWriteLeavesTheRoomTakingSendsAgainAfterItsRestart() {
+    var room = room("g:failure");
+    TestProbe<ChatRoom.RoomReply> created = testKit.createTestProbe();
+    room.tell(new ChatRoom.CreateGroup("alice", "team", Visibility.PRIVATE, List.of("bob"), created.ref()));
+    created.expectMessageClass(ChatRoom.RoomReady.class);
+
+    journal.failNextPersisted();
+    TestProbe<ChatRoom.PostReply> lost = testKit.createTestProbe();
+    room.tell(new ChatRoom.Post("alice", "lost", "not written", lost.ref()));
+    lost.expectNoMessage(Duration.ofMillis(500)); // the write failed: no answer, the client will retry
+
+    TestProbe<ChatRoom.PostReply> retry = testKit.createTestProbe();
+    room.tell(new ChatRoom.Post("alice", "lost", "not written", retry.ref()));
+    assertEquals(2, assertInstanceOf(ChatRoom.Accepted.class, retry.receiveMessage(Duration.ofSeconds(10))).seq());
+    TestProbe<ChatRoom.PostReply> next = testKit.createTestProbe();
+    room.tell(new ChatRoom.Post("bob", "next", "after the failure", next.ref()));
+    assertEquals(3, assertInstanceOf(ChatRoom.Accepted.class, next.receiveMessage(Duration.ofSeconds(5))).seq());
+  }
 }

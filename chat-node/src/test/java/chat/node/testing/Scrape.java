@@ -12,9 +12,20 @@ import java.util.regex.Pattern;
 /** Reads a node's {@code /metrics}: every sample, keyed by its name and labels as exposed. */
 public final class Scrape {
 
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? (\\S+)$", Pattern.MULTILINE);
+  /** Name, labels, value, and an optional timestamp, which is ignored. */
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? (\\S+)( -?\\d+)?$", Pattern.MULTILINE);
 
   private Scrape() {}
+
+  /** The exposition format writes infinities as {@code +Inf} and {@code -Inf}, which Java does not parse. */
+  private static double value(String text) {
+    return switch (text) {
+      case "+Inf" -> Double.POSITIVE_INFINITY;
+      case "-Inf" -> Double.NEGATIVE_INFINITY;
+      default -> Double.parseDouble(text);
+    };
+  }
 
   public static Map<String, Double> samples(URI uri) {
     try {
@@ -26,7 +37,7 @@ public final class Scrape {
       Map<String, Double> samples = new HashMap<>();
       Matcher m = SAMPLE.matcher(response.body());
       while (m.find()) {
-        samples.put(m.group(1) + (m.group(2) == null ? "" : m.group(2)), Double.parseDouble(m.group(3)));
+        samples.put(m.group(1) + (m.group(2) == null ? "" : m.group(2)), value(m.group(3)));
       }
       return samples;
     } catch (java.io.IOException e) {

@@ -53,8 +53,4 @@ public final class DedupCache {
   public synchronized int size() {
     return keys.size();
   }
-
-  public int capacity() {
-    return capacity;
-  }
 }

@@ -1,11 +1,9 @@
 package chat.node.push.dispatch;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValue;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 
 /**
  * The push dispatcher's settings ({@code chat.push.dispatcher} and {@code chat.push.kafka.bootstrap-servers}),
@@ -109,20 +107,11 @@ public record DispatcherSettings(
             optional(fcm.getString("access-token-file"))),
         new Apns(trimSlash(apns.getString("base-url")), apns.getString("bundle-id"), apns.getString("provider-token"),
             optional(apns.getString("provider-token-file"))),
-        properties(d.getConfig("kafka-clients")));
+        chat.node.push.KafkaProperties.from(d.getConfig("kafka-clients")));
   }
 
   private static Backoff backoff(Config c) {
     return new Backoff(c.getDuration("min-backoff"), c.getDuration("max-backoff"), c.getDouble("random-factor"));
-  }
-
-  /** Kafka client properties are dotted names ({@code security.protocol}): read them unsplit. */
-  private static Map<String, String> properties(Config c) {
-    Map<String, String> properties = new TreeMap<>();
-    for (Map.Entry<String, ConfigValue> e : c.entrySet()) {
-      properties.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
-    }
-    return properties;
   }
 
   private static Optional<String> optional(String value) {

@@ -140,11 +140,6 @@ public final class PushDispatcher {
     return counters;
   }
 
-  /** Completes when the stream has ended: after {@link #stop} (failures restart it, without limit). */
-  public CompletionStage<Done> done() {
-    return streamDone;
-  }
-
   /**
    * Stops reading, waits up to {@code drain-timeout} for the requests in flight (waiting retries are cut short
    * and their requests left uncommitted), commits, and closes the Kafka clients. Idempotent.
