@@ -97,11 +97,11 @@ public final class ChatNode {
     ClusterSharding sharding = ClusterSharding.get(system);
     var timeline = new RoomTimeline(system, READ_JOURNAL);
     var unreadCounter = new JournalUnreadCounter(system, timeline);
-    sharding.init(Entity.of(UserSession.ENTITY_KEY,
+    var sessionRegion = sharding.init(Entity.of(UserSession.ENTITY_KEY,
             ctx -> UserSession.create(ctx.getEntityId(), UserSession.persistenceId(ctx.getEntityId()), unreadCounter,
                 ShardedMemberSessions.rooms(sharding), settings.gateway().maxConnectionsPerUser()))
         .withStopMessage(UserSession.Passivate.INSTANCE));
-    var memberSessions = new ShardedMemberSessions(sharding);
+    var memberSessions = new ShardedMemberSessions(sessionRegion);
     sharding.init(Entity.of(ChatRoom.ENTITY_KEY,
         ctx -> ChatRoom.create(ctx.getEntityId(), ChatRoom.persistenceId(ctx.getEntityId()), memberSessions, settings.room(),
             metrics.roomTimings(), tracing.rooms()))

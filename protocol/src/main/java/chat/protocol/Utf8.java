@@ -3,6 +3,9 @@ package chat.protocol;
 /** UTF-8 sizes without encoding: limits are in bytes, and checking one must not copy the text. */
 public final class Utf8 {
 
+  /** The most a UTF-16 char takes in UTF-8: 3 bytes (a surrogate pair takes 4 for its 2 chars). */
+  static final int MAX_BYTES_PER_CHAR = 3;
+
   private Utf8() {}
 
   /** How many bytes {@code s} takes in UTF-8 (an unpaired surrogate counts as the 3 bytes of its replacement). */
@@ -22,5 +25,14 @@ public final class Utf8 {
       }
     }
     return n;
+  }
+
+  /**
+   * True when {@code s} takes at most {@code maxBytes} in UTF-8 whatever its chars are, judged by its length
+   * alone; false decides nothing ({@link #length} does). Most texts are far below their limit, so checking
+   * this first spares reading them char by char.
+   */
+  public static boolean surelyWithin(CharSequence s, long maxBytes) {
+    return (long) s.length() * MAX_BYTES_PER_CHAR <= maxBytes;
   }
 }

@@ -162,6 +162,20 @@ class FrameCodecTest {
   }
 
   @Test
+  void theBodyLimitIsInUtf8Bytes() {
+    // LIMITS allow 16 bytes: 5 three-byte chars surely fit, 6 do not, and 5 of them with an ASCII char fit exactly
+    for (String body : new String[] {"€".repeat(5), "€€€€€a", "a".repeat(16), "😀".repeat(4)}) {
+      assertEquals(new DecodeResult.Valid(new ClientFrame.Send("1", "r", "c", body)),
+          codec.decodeClientFrame(codec.encode(new ClientFrame.Send("1", "r", "c", body))), body);
+    }
+    for (String body : new String[] {"€".repeat(6), "€€€€€ab", "a".repeat(17), "😀".repeat(4) + "a"}) {
+      var invalid = assertInstanceOf(DecodeResult.Invalid.class,
+          codec.decodeClientFrame(codec.encode(new ClientFrame.Send("1", "r", "c", body))));
+      assertEquals(ErrorCode.MESSAGE_TOO_LARGE, invalid.code(), body);
+    }
+  }
+
+  @Test
   void anOverlongIdIsNeverEchoed() {
     String id = "x".repeat(Protocol.MAX_REQUEST_ID_CHARS + 1);
     var invalid = assertInstanceOf(DecodeResult.Invalid.class,

@@ -130,6 +130,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       RequestHandler requests,
       Replay replay,
       FrameCodec codec,
+      EncodedItems items,
       ClusterSharding sharding,
       Materializer materializer,
       java.util.function.Consumer<ActorRef<Command>> onStopped,
@@ -803,7 +804,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private final class StreamOutput implements RoomStreams.Output {
     @Override
     public void item(ChatRoom.TimelineEntry entry) {
-      write(ProtocolMapping.item(entry));
+      writeItem(entry);
       if (writingLive && entry.event() instanceof ChatRoom.MessagePosted posted) {
         deps.metrics().delivered(posted.ts());
       }
@@ -851,10 +852,30 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     if (outboundClosed) {
       return;
     }
+    write(frame, deps.codec().encode(frame));
+  }
+
+  /**
+   * Queues a timeline item. A live entry is one instance for all its local recipients, so its text comes
+   * from {@link EncodedItems}: encoded once per node, not once per connection.
+   */
+  private void writeItem(ChatRoom.TimelineEntry entry) {
+    if (outboundClosed) {
+      return;
+    }
+    EncodedItems.Encoded item = deps.items().encoded(entry);
+    write(item.frame(), item.text());
+  }
+
+  /** Queues {@code frame}, already encoded as {@code text}. */
+  private void write(ServerFrame frame, String text) {
+    if (outboundClosed) {
+      return;
+    }
     if (frame instanceof ServerFrame.Error error) {
       deps.metrics().errorSent(error.code(), false);
     }
-    QueueOfferResult result = outbound.offer(TextMessage.create(deps.codec().encode(frame)));
+    QueueOfferResult result = outbound.offer(TextMessage.create(text));
     if (result.isEnqueued()) {
       framesOut++;
       deps.metrics().frameSent(frame);

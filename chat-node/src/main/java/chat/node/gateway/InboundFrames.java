@@ -34,11 +34,14 @@ final class InboundFrames {
 
   private final int maxFrameBytes;
   private final int dropFrameBytes;
+  /** A text up to this many bytes is under both limits: one whose length says so is not counted char by char. */
+  private final int withinBothLimits;
   private final Materializer materializer;
 
   InboundFrames(int maxFrameBytes, int dropFrameBytes, Materializer materializer) {
     this.maxFrameBytes = maxFrameBytes;
     this.dropFrameBytes = dropFrameBytes;
+    this.withinBothLimits = Math.min(maxFrameBytes, dropFrameBytes);
     this.materializer = materializer;
   }
 
@@ -47,7 +50,8 @@ final class InboundFrames {
       TextMessage text = message.asTextMessage();
       if (text.isStrict()) {
         String s = text.getStrictText();
-        return CompletableFuture.completedFuture(classify(s, Utf8.length(s)));
+        return CompletableFuture.completedFuture(
+            Utf8.surelyWithin(s, withinBothLimits) ? new Text(s) : classify(s, Utf8.length(s)));
       }
       var acc = new TextAccumulator();
       return drain(text.getStreamedText(), acc::add, acc::result);

@@ -89,7 +89,7 @@ public final class WebSocketGateway {
     this.deps = new Connection.Deps(g, settings.auth(), settings.limits(), authenticator, rateLimits,
         new RequestHandler(sharding, timeline, g.askTimeout(), g.maxRoomsPerUser(), metrics, tracing),
         new Replay(sharding, timeline, g.askTimeout(), g.replayMaxItemsPerRoom()),
-        codec, sharding, materializer, this::stopped, metrics, tracing);
+        codec, new EncodedItems(codec), sharding, materializer, this::stopped, metrics, tracing);
     this.checks = new UpgradeChecks(settings.devMode(), g.allowedOrigins(), authenticator);
     this.perAddress = new ConnectionsPerAddress(g.maxConnectionsPerIp());
     this.inboundFrames = new InboundFrames(g.maxFrameBytes(), g.dropFrameBytes(), materializer);

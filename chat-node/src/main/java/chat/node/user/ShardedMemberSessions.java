@@ -4,15 +4,22 @@ import chat.node.room.ChatRoom;
 import chat.node.room.MemberSessions;
 import java.util.Collection;
 import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
-/** The members' {@link UserSession}s, reached through cluster sharding with one tell each. */
+/**
+ * The members' {@link UserSession}s, reached through cluster sharding with one tell each: an envelope to
+ * the local shard region, which is all an {@code EntityRef}'s tell does, without building an
+ * {@code EntityRef} (and encoding the user id into it) per member and message.
+ */
 public final class ShardedMemberSessions implements MemberSessions {
 
-  private final ClusterSharding sharding;
+  private final ActorRef<ShardingEnvelope<UserSession.Command>> sessions;
 
-  public ShardedMemberSessions(ClusterSharding sharding) {
-    this.sharding = sharding;
+  /** {@code sessions}: the user sessions' shard region, as {@link ClusterSharding#init} returns it. */
+  public ShardedMemberSessions(ActorRef<ShardingEnvelope<UserSession.Command>> sessions) {
+    this.sessions = sessions;
   }
 
   @Override
@@ -37,7 +44,7 @@ public final class ShardedMemberSessions implements MemberSessions {
 
   private void tellAll(Collection<String> users, UserSession.Command command) {
     for (String user : users) {
-      sharding.entityRefFor(UserSession.ENTITY_KEY, user).tell(command);
+      sessions.tell(new ShardingEnvelope<>(user, command));
     }
   }
 
