@@ -117,6 +117,13 @@ final class LoadClient implements WebSocket.Listener {
     return answer;
   }
 
+  /** Sends a frame that asks for no answer (a {@code received} without id). */
+  void tell(ClientFrame frame) {
+    if (!closed.isDone()) {
+      write(fleet.codec().encode(frame));
+    }
+  }
+
   /** A request whose ack carries {@code type}; an error answer fails it with {@link RequestFailed}. */
   <T extends AckResult> CompletableFuture<T> ask(Function<String, ClientFrame> frameForId, Class<T> type) {
     return request(frameForId).thenApply(answer -> {

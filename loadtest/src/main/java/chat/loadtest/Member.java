@@ -23,7 +23,12 @@ final class Member implements LoadClient.Handler {
   final String user;
   final String device;
   private final Map<String, Accounting> rooms = new ConcurrentHashMap<>();
+  /** Acknowledged and confirmed read by the server (see {@link #acknowledge}). */
   private final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+  /** Acknowledged on the current connection, confirmed or not. */
+  private final Map<String, Long> written = new ConcurrentHashMap<>();
+  private static final long CONFIRM_EVERY_SECONDS = 30;
+  private volatile long lastConfirmNanos = System.nanoTime();
   private volatile LoadClient client;
   private volatile CompletableFuture<ServerFrame.Synced> synced = new CompletableFuture<>();
   /** Between a reconnect and its synced: items are replayed, not live. */
@@ -89,6 +94,7 @@ final class Member implements LoadClient.Handler {
   /** Reconnects as the same device after {@link #drop}: what it acknowledged is not replayed. */
   CompletableFuture<Member> reconnect() {
     rooms.forEach((roomId, a) -> a.newConnection(acknowledged.getOrDefault(roomId, a.base())));
+    written.clear(); // what the old connection wrote and no ping confirmed may not have been read
     replaying = true;
     return connect();
   }
@@ -114,6 +120,8 @@ final class Member implements LoadClient.Handler {
     } else if (frame instanceof ServerFrame.Synced s) {
       replaying = false;
       synced.complete(s);
+    } else if (frame instanceof ServerFrame.Error e && e.id() == null) {
+      unsolicitedError(e);
     } else if (frame instanceof ServerFrame.Gap) {
       run.counters().count("gap frames");
     } else if (frame instanceof ServerFrame.TypingIndicator) {
@@ -123,7 +131,14 @@ final class Member implements LoadClient.Handler {
     }
   }
 
-  /** Acknowledges, with one {@code received}, every room whose contiguous seq moved since the last time. */
+  /**
+   * Acknowledges, with one {@code received} without id (which the server does not answer, as an app would
+   * send it), every room whose contiguous seq moved since the last time. What was written counts as
+   * acknowledged for the duplicate check only once a later ping's answer shows the server read it (it reads
+   * a connection's frames in order); that ping goes at most every {@value #CONFIRM_EVERY_SECONDS} s (and
+   * on {@link #confirmAcknowledged}), so what a device acknowledged after the last confirmation and before
+   * it dropped may come again and counts as redelivered.
+   */
   void acknowledge() {
     LoadClient c = client;
     if (c == null || !c.isOpen() || replaying) {
@@ -132,20 +147,37 @@ final class Member implements LoadClient.Handler {
     Map<String, Long> cursors = new HashMap<>();
     rooms.forEach((roomId, a) -> {
       long upTo = a.contiguous();
-      if (upTo > acknowledged.getOrDefault(roomId, a.base())) {
+      if (upTo > Math.max(acknowledged.getOrDefault(roomId, a.base()), written.getOrDefault(roomId, a.base()))) {
         cursors.put(roomId, upTo);
       }
     });
-    if (cursors.isEmpty()) {
-      return;
+    if (!cursors.isEmpty()) {
+      cursors.forEach((roomId, seq) -> written.merge(roomId, seq, Math::max));
+      c.tell(new ClientFrame.Received(null, cursors));
     }
-    c.request(id -> new ClientFrame.Received(id, cursors)).whenComplete((answer, failure) -> {
+    if (System.nanoTime() - lastConfirmNanos >= CONFIRM_EVERY_SECONDS * 1_000_000_000L) {
+      confirmAcknowledged();
+    }
+  }
+
+  /** Pings, so that its answer confirms every acknowledgement written before it; done when answered. */
+  CompletableFuture<?> confirmAcknowledged() {
+    LoadClient c = client;
+    if (c == null || !c.isOpen() || written.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    lastConfirmNanos = System.nanoTime();
+    Map<String, Long> confirming = Map.copyOf(written);
+    return c.request(ClientFrame.Ping::new).whenComplete((answer, failure) -> {
       if (answer instanceof ServerFrame.Ack) {
-        cursors.forEach((roomId, seq) -> acknowledged.merge(roomId, seq, Math::max));
-      } else if (answer instanceof ServerFrame.Error e) {
-        run.errors().count(Errors.CONNECTION + "received." + e.code(), user + ": " + e.message());
+        confirming.forEach((roomId, seq) -> acknowledged.merge(roomId, seq, Math::max));
       }
       // a connection that went away is counted where it went away; the next connection acknowledges again
     });
+  }
+
+  /** An error without id: the answer to a frame without one, here a refused acknowledgement. */
+  private void unsolicitedError(ServerFrame.Error e) {
+    run.errors().count(Errors.CONNECTION + "received." + e.code(), user + ": " + e.message());
   }
 }

@@ -45,6 +45,11 @@ final class ReconnectStormScenario implements Scenario {
     long[] reconnectNanos = new long[2];
     List<CompletableFuture<?>> resumed = new ArrayList<>();
     var scheduler = run.fleet().scheduler();
+    // just before the drop every receiver acknowledges and confirms: its resume must not replay any of that
+    scheduler.schedule(() -> receivers.forEach(m -> {
+      m.acknowledge();
+      m.confirmAcknowledged();
+    }), (long) (Math.max(0, warmup - 2) * 1000), TimeUnit.MILLISECONDS);
     scheduler.schedule(() -> {
       run.phase("away");
       sentAtDrop[0] = run.counters().scheduled.sum();

@@ -64,7 +64,8 @@ public sealed interface ClientFrame {
   /**
    * Acknowledges receipt: for each room, every item up to and including that seq is safely on this
    * device. Cumulative; needs a {@code device} in hello. Send it now and then (e.g. every second), not
-   * per item.
+   * per item. The only frame whose {@code id} may be null: then nothing is answered unless it is
+   * invalid, which most clients want, since an ack of an ack is one more frame per receiver per second.
    */
   record Received(String id, java.util.Map<String, Long> cursors) implements ClientFrame {}
 

@@ -18,7 +18,8 @@ public final class FrameValidator {
 
   /** An {@link ErrorCode} and message, or empty when the frame is valid. */
   public Optional<DecodeResult.Invalid> validate(ClientFrame frame) {
-    String problem = requestId(frame.id());
+    // an acknowledgement without an id asks for no answer (ClientFrame.Received)
+    String problem = frame instanceof ClientFrame.Received && frame.id() == null ? null : requestId(frame.id());
     if (problem == null) {
       problem = fields(frame);
     }

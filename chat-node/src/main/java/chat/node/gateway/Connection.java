@@ -386,9 +386,24 @@ final class Connection extends AbstractBehavior<Connection.Command> {
       watch(w);
     } else if (frame instanceof ClientFrame.UnwatchPresence u) {
       unwatch(u);
+    } else if (frame instanceof ClientFrame.Received r && r.id() == null) {
+      receivedQuietly(r);
     } else {
       request(frame, answer -> new Answered(answer));
     }
+  }
+
+  /**
+   * An acknowledgement that wants no answer: told to the session, not asked, and not in flight. Cursors
+   * only move forward, so one lost on the way is made good by the next.
+   */
+  private void receivedQuietly(ClientFrame.Received r) {
+    if (deviceId == null) {
+      write(ServerFrame.Error.of(null, ErrorCode.INVALID_REQUEST, "received needs a device: send hello with a device id"));
+      refused();
+      return;
+    }
+    session().tell(new UserSession.AdvanceCursors(deviceId, Map.copyOf(r.cursors()), getContext().getSystem().ignoreRef()));
   }
 
   /** Writes an answer decided here; an error counts as a refusal (a bad token costs a signature check). */

@@ -433,8 +433,29 @@ public final class UserSession
   /** Presence changes within this window are coalesced into one update to watchers. */
   public static final Duration PRESENCE_WINDOW = Duration.ofSeconds(1);
 
-  /** How often acknowledged cursors and read states are journaled, at most. */
+  /**
+   * How soon a read marker the user moved (a {@code read}, a recount) is journaled: a badge must not come
+   * back after a crash for long.
+   */
   public static final Duration FLUSH_INTERVAL = Duration.ofSeconds(1);
+  /**
+   * How soon what only bounds redelivery is journaled: acknowledged cursors, last-seen, and the marker a
+   * user's own message moves. Between flushes it lives in memory and is journaled when the session stops,
+   * so only a crash loses it, and then devices get up to this much again (at-least-once; they drop
+   * what they hold by seq). A second instead would cost a journal write per user per second: with
+   * thousands of connected users acknowledging once a second, that alone saturated the journal.
+   */
+  public static final Duration LAZY_FLUSH_INTERVAL = Duration.ofSeconds(10);
+  /**
+   * A journal failure restarts the session after a backoff. When the journal fails for everyone (Cassandra
+   * down or overloaded) thousands of sessions fail at once: a stack trace each would bury the log, so a
+   * session's failure is logged at DEBUG until it failed {@value #FAILURES_BEFORE_ERROR} times in a row.
+   */
+  private static final int FAILURES_BEFORE_ERROR = 3;
+  private static final org.apache.pekko.actor.typed.BackoffSupervisorStrategy RESTART =
+      SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)
+          .withLogLevel(org.slf4j.event.Level.DEBUG)
+          .withCriticalLogLevel(org.slf4j.event.Level.ERROR, FAILURES_BEFORE_ERROR);
   /** Devices remembered per user; the least recently seen is forgotten first. */
   public static final int MAX_DEVICES = 32;
   /** Ids of forgotten devices remembered per user, so that a returning one is not taken for a new one. */
@@ -443,6 +464,7 @@ public final class UserSession
   public static final int SNAPSHOT_EVERY = 100;
 
   private final String userId;
+  private final Duration lazyFlush;
   /** Identifies this start of the session (see {@link Registered}). */
   private final String incarnation = UUID.randomUUID().toString();
   private final ActorContext<Command> context;
@@ -467,6 +489,8 @@ public final class UserSession
   /** Rooms asked where they end after a crash that have not answered yet. */
   private final Set<String> roomEndsOutstanding = new HashSet<>();
   private final Set<String> dirtyReads = new HashSet<>();
+  /** When the scheduled {@link Flush} fires ({@link System#nanoTime}), while its timer is active. */
+  private long flushDueAt;
   /** Rooms whose counting moved on without anything a device sees: journaled only when the session stops. */
   private final Set<String> countedReads = new HashSet<>();
   /** Delay before retrying a failed recount, per room; doubles up to a minute. */
@@ -475,8 +499,9 @@ public final class UserSession
   private UserSession(
       String userId, PersistenceId persistenceId, ActorContext<Command> context, TimerScheduler<Command> timers,
       UnreadCounter unreadCounter, java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms,
-      int maxConnections) {
-    super(persistenceId, SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+      int maxConnections, Duration lazyFlush) {
+    super(persistenceId, RESTART);
+    this.lazyFlush = lazyFlush;
     this.userId = userId;
     this.context = context;
     this.timers = timers;
@@ -493,8 +518,15 @@ public final class UserSession
   public static Behavior<Command> create(
       String userId, PersistenceId persistenceId, UnreadCounter unreadCounter,
       java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms, int maxConnections) {
+    return create(userId, persistenceId, unreadCounter, rooms, maxConnections, LAZY_FLUSH_INTERVAL);
+  }
+
+  /** {@code lazyFlush}: instead of {@link #LAZY_FLUSH_INTERVAL}, for tests that watch the journal. */
+  static Behavior<Command> create(
+      String userId, PersistenceId persistenceId, UnreadCounter unreadCounter,
+      java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms, int maxConnections, Duration lazyFlush) {
     return Behaviors.withTimers(timers -> Behaviors.setup(context ->
-        new UserSession(userId, persistenceId, context, timers, unreadCounter, rooms, maxConnections)));
+        new UserSession(userId, persistenceId, context, timers, unreadCounter, rooms, maxConnections, lazyFlush)));
   }
 
   public static PersistenceId persistenceId(String userId) {
@@ -530,7 +562,7 @@ public final class UserSession
           Membership membership = s.rooms().get(c.roomId());
           if (c.lastSeq() >= 0 && membership != null && membership.member()) {
             ReadProgress p = progress(s, c.roomId(), membership.seq());
-            readChanged(s, c.roomId(), p, p.caughtUpTo(c.lastSeq()));
+            readChanged(s, c.roomId(), p, p.caughtUpTo(c.lastSeq()), FLUSH_INTERVAL);
           }
           return Effect().noReply();
         })
@@ -696,7 +728,7 @@ public final class UserSession
   private void presenceMaybeChanged(State state) {
     if (!presence.hasConnections() && publishedAvailability != Availability.OFFLINE && pendingLastSeen == null) {
       pendingLastSeen = System.currentTimeMillis();
-      scheduleFlush();
+      scheduleFlush(lazyFlush);
     }
     if (presence.effective(state.hidden()) != publishedAvailability && !timers.isTimerActive(PublishPresence.INSTANCE)) {
       timers.startSingleTimer(PublishPresence.INSTANCE, PRESENCE_WINDOW);
@@ -822,7 +854,8 @@ public final class UserSession
     boolean message = entry.event() instanceof ChatRoom.MessagePosted;
     boolean own = message && ((ChatRoom.MessagePosted) entry.event()).sender().equals(userId);
     ReadProgress.Outcome outcome = p.item(entry.seq(), message && !own, own);
-    readChanged(state, entry.roomId(), p, outcome);
+    // the only change an item makes is the marker of the user's own message: it bounds nothing but counts
+    readChanged(state, entry.roomId(), p, outcome, lazyFlush);
   }
 
   /** No longer in the room: nothing of its read state is needed in memory any more. */
@@ -840,7 +873,7 @@ public final class UserSession
       return Effect().reply(c.replyTo(), new NotAMember());
     }
     ReadProgress p = progress(state, c.roomId(), membership.seq());
-    readChanged(state, c.roomId(), p, p.markRead(c.seq()));
+    readChanged(state, c.roomId(), p, p.markRead(c.seq()), FLUSH_INTERVAL);
     return Effect().reply(c.replyTo(), new ReadMarked(c.roomId(), p.readSeq(), p.unread()));
   }
 
@@ -848,7 +881,7 @@ public final class UserSession
     ReadProgress p = progress.get(c.roomId());
     recountBackoff.remove(c.roomId());
     if (p != null) {
-      readChanged(state, c.roomId(), p, p.recounted(c.version(), c.count()));
+      readChanged(state, c.roomId(), p, p.recounted(c.version(), c.count()), FLUSH_INTERVAL);
     }
     return Effect().noReply();
   }
@@ -878,11 +911,11 @@ public final class UserSession
    * be a write per message per member): it is journaled when the session stops. A crash leaves the
    * {@link CountsUnsaved} mark set, and recovery then asks each room where it ends and recounts.
    */
-  private void readChanged(State state, String roomId, ReadProgress p, ReadProgress.Outcome outcome) {
+  private void readChanged(State state, String roomId, ReadProgress p, ReadProgress.Outcome outcome, Duration flushWithin) {
     if (outcome == ReadProgress.Outcome.CHANGED) {
       dirtyReads.add(roomId);
       countedReads.remove(roomId);
-      scheduleFlush();
+      scheduleFlush(flushWithin);
     } else if (!dirtyReads.contains(roomId)) {
       countedReads.add(roomId);
       if (outcome == ReadProgress.Outcome.COUNTED && !countsMarkedUnsaved) {
@@ -966,14 +999,17 @@ public final class UserSession
         accepted.add(room);
       }
     });
-    scheduleFlush();
+    scheduleFlush(lazyFlush);
     accepted.forEach(room -> reportProgress(state, room));
     return Effect().reply(c.replyTo(), Done.getInstance());
   }
 
-  private void scheduleFlush() {
-    if (!timers.isTimerActive(Flush.INSTANCE)) {
-      timers.startSingleTimer(Flush.INSTANCE, FLUSH_INTERVAL);
+  /** Flushes within {@code within}: an earlier flush already due stays; a later one is brought forward. */
+  private void scheduleFlush(Duration within) {
+    long due = System.nanoTime() + within.toNanos();
+    if (!timers.isTimerActive(Flush.INSTANCE) || due - flushDueAt < 0) {
+      flushDueAt = due;
+      timers.startSingleTimer(Flush.INSTANCE, within);
     }
   }
 

@@ -89,7 +89,7 @@ class ResumeIT {
       }
       bob.awaitSeq(roomId, 6, WAIT);
       bob.acknowledge(roomId, 6);
-      Thread.sleep(1500); // acknowledgements are journaled in batches, at least once a second
+      Thread.sleep(1500); // the acknowledgement reaches the session; the clean stop below journals it
     }
     try (TestNode restarted = TestNode.start(cassandra); ChatClient alice = restarted.login("r2-alice")) {
       for (int i = 5; i < 9; i++) {
@@ -99,6 +99,40 @@ class ResumeIT {
         bob.awaitSynced(WAIT);
         assertEquals(range(7, 10), bob.seqs(roomId));
         assertEquals(10, bob.caughtUpAt(roomId));
+      }
+    }
+  }
+
+  @Test
+  void anAcknowledgementWithoutIdIsNotAnsweredAndStillMovesTheCursor(TestCassandra cassandra) throws Exception {
+    try (TestNode node = TestNode.start(cassandra); ChatClient alice = node.login("r6-alice")) {
+      String roomId = alice.openDm("r6-bob").orTimeout(20, TimeUnit.SECONDS).join().room().roomId();
+      try (Device bob = Device.connect(node, "r6-bob", "bob-phone")) {
+        bob.awaitSynced(WAIT);
+        for (int i = 0; i < 4; i++) {
+          send(alice, roomId, "q" + i);
+        }
+        bob.awaitSeq(roomId, 5, WAIT);
+        bob.acknowledgeQuietly(roomId, 5);
+        // a ping answered after it shows the acknowledgement was read; nothing else came back for it
+        bob.client().ping().orTimeout(20, TimeUnit.SECONDS).join();
+        bob.listen(Duration.ofMillis(500));
+        assertTrue(bob.frames().stream().noneMatch(f -> f instanceof ServerFrame.Ack || f instanceof ServerFrame.Error),
+            "no answer to an acknowledgement without id: " + bob.frames());
+      }
+      send(alice, roomId, "q4");
+      try (Device bob = Device.connect(node, "r6-bob", "bob-phone")) {
+        bob.awaitSynced(WAIT);
+        assertEquals(List.of(6L), bob.seqs(roomId), "only what came after the acknowledged seq 5 is replayed");
+      }
+      // without a device there is no cursor to move: an error, without id since the frame had none
+      ChatClient noDevice = node.login("r6-carol");
+      try (noDevice) {
+        noDevice.receivedQuietly(Map.of(roomId, 1L)).orTimeout(20, TimeUnit.SECONDS).join();
+        ServerFrame answer = noDevice.nextPush(WAIT);
+        var error = assertInstanceOf(ServerFrame.Error.class, answer);
+        assertEquals(chat.protocol.ErrorCode.INVALID_REQUEST, error.code());
+        assertEquals(null, error.id());
       }
     }
   }

@@ -94,6 +94,22 @@ public final class Device implements AutoCloseable {
     client.received(Map.of(roomId, seq)).orTimeout(20, TimeUnit.SECONDS).join();
   }
 
+  /** Acknowledges with a {@code received} without id, which the server does not answer. */
+  public void acknowledgeQuietly(String roomId, long seq) {
+    client.receivedQuietly(Map.of(roomId, seq)).orTimeout(20, TimeUnit.SECONDS).join();
+  }
+
+  /** Records whatever is pushed within {@code period}. */
+  public void listen(Duration period) throws InterruptedException {
+    long deadline = System.nanoTime() + period.toNanos();
+    for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+      ServerFrame frame = client.nextPush(Duration.ofNanos(left));
+      if (frame != null) {
+        frames.add(frame);
+      }
+    }
+  }
+
   @Override
   public void close() {
     client.close();

@@ -209,6 +209,14 @@ public final class ChatClient implements AutoCloseable {
     return ask(new ClientFrame.Received(nextId(), cursors), AckResult.Ok.class);
   }
 
+  /**
+   * Acknowledges receipt without asking for an answer (no id): what an app does every second or so. Only
+   * a problem is answered, with an {@code error} frame without id. Completes once the frame is written.
+   */
+  public CompletableFuture<?> receivedQuietly(java.util.Map<String, Long> cursors) {
+    return sendRaw(codec.encode(new ClientFrame.Received(null, cursors)));
+  }
+
   /** Registers this device's push token (the connection's hello must name a device). */
   public CompletableFuture<AckResult.Ok> registerPush(PushPlatform platform, String token) {
     return ask(new ClientFrame.RegisterPush(nextId(), platform, token), AckResult.Ok.class);
