@@ -62,6 +62,9 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   sealed interface Command {}
 
   /** The inbound stream asks for the first element. */
+  /** The connection's stream materialised its outbound queue (see {@link OutboundQueue}). */
+  record OutboundReady(BoundedSourceQueue<Message> queue) implements Command {}
+
   record StreamStarted(ActorRef<StreamAck> ackTo) implements Command {}
 
   record Received(ActorRef<StreamAck> ackTo, InboundFrames.Inbound inbound) implements Command {}
@@ -158,14 +161,14 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   /** {@code preAuthenticated}: who the upgrade's credentials named, or null when hello must carry a token. */
   static Behavior<Command> create(
-      Deps deps, BoundedSourceQueue<Message> outbound, JwtAuthenticator.Authenticated preAuthenticated, Client client) {
+      Deps deps, JwtAuthenticator.Authenticated preAuthenticated, Client client) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new Connection(context, timers, deps, outbound, preAuthenticated, client)));
+        new Connection(context, timers, deps, preAuthenticated, client)));
   }
 
   private final Deps deps;
   private final TimerScheduler<Command> timers;
-  private final BoundedSourceQueue<Message> outbound;
+  private final OutboundQueue outbound;
   private final String connectionId = UUID.randomUUID().toString();
   private final ActorRef<UserSession.ToConnection> deliveries;
   private final RoomStreams streams = new RoomStreams();
@@ -218,14 +221,14 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private final Map<String, Long> baselineCursors = new HashMap<>();
 
   private Connection(
-      ActorContext<Command> context, TimerScheduler<Command> timers, Deps deps, BoundedSourceQueue<Message> outbound,
+      ActorContext<Command> context, TimerScheduler<Command> timers, Deps deps,
       JwtAuthenticator.Authenticated preAuthenticated, Client client) {
     super(context);
     this.deps = deps;
     this.preAuthenticated = preAuthenticated;
     this.client = client;
     this.timers = timers;
-    this.outbound = outbound;
+    this.outbound = new OutboundQueue(deps.settings().outboundBuffer());
     this.deliveries = context.messageAdapter(UserSession.ToConnection.class, Delivered::new);
     timers.startSingleTimer(AuthDeadline.INSTANCE, deps.settings().authTimeout());
     timers.startTimerWithFixedDelay(IdleCheck.INSTANCE, IDLE_CHECK_INTERVAL);
@@ -260,6 +263,10 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
+        .onMessage(OutboundReady.class, m -> {
+          outbound.attach(m.queue());
+          return this;
+        })
         .onMessage(StreamStarted.class, m -> {
           m.ackTo().tell(StreamAck.INSTANCE);
           return this;

@@ -36,9 +36,7 @@ import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.japi.pf.PFBuilder;
-import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -218,14 +216,17 @@ public final class WebSocketGateway {
         // the slot was already given back: the stream starts too late to be served
         return Flow.fromSinkAndSource(Sink.<Message>cancelled(), Source.<Message>empty());
       }
-      Pair<BoundedSourceQueue<Message>, Source<Message, NotUsed>> outbound = Source.<Message>queue(deps.settings().outboundBuffer())
+      ActorRef<Connection.Command> connection = system.systemActorOf(
+          Connection.create(deps, preAuthenticated, client), "ws-" + connectionCount.incrementAndGet(), Props.empty());
+      // the queue is part of this stream; the actor gets it as the stream materialises (OutboundQueue)
+      Source<Message, NotUsed> outbound = Source.<Message>queue(deps.settings().outboundBuffer())
           .recover(new PFBuilder<Throwable, Message>()
               .match(CloseConnection.class, close -> TextMessage.create(deps.codec().encode(close.closing())))
               .build())
-          .preMaterialize(materializer);
-      ActorRef<Connection.Command> connection = system.systemActorOf(
-          Connection.create(deps, outbound.first(), preAuthenticated, client), "ws-" + connectionCount.incrementAndGet(),
-          Props.empty());
+          .mapMaterializedValue(queue -> {
+            connection.tell(new Connection.OutboundReady(queue));
+            return NotUsed.getInstance();
+          });
       addresses.put(connection, client.address());
       Sink<Message, NotUsed> inbound = Flow.<Message>create()
           .mapAsync(1, inboundFrames::read)
@@ -236,7 +237,7 @@ public final class WebSocketGateway {
               Connection.StreamAck.INSTANCE,
               Connection.StreamCompleted.INSTANCE,
               Connection.StreamFailed::new));
-      return Flow.fromSinkAndSourceCoupled(inbound, outbound.second());
+      return Flow.fromSinkAndSourceCoupled(inbound, outbound);
     }).mapMaterializedValue(future -> NotUsed.getInstance());
   }
 }
