@@ -134,10 +134,10 @@ final class Member implements LoadClient.Handler {
   /**
    * Acknowledges, with one {@code received} without id (which the server does not answer, as an app would
    * send it), every room whose contiguous seq moved since the last time. What was written counts as
-   * acknowledged for the duplicate check only once a later ping's answer shows the server read it (it reads
-   * a connection's frames in order); that ping goes at most every {@value #CONFIRM_EVERY_SECONDS} s (and
-   * on {@link #confirmAcknowledged}), so what a device acknowledged after the last confirmation and before
-   * it dropped may come again and counts as redelivered.
+   * acknowledged for the duplicate check only once the server answered an acknowledgement with an id for
+   * it (its answer comes after the session took the cursors); that goes at most every
+   * {@value #CONFIRM_EVERY_SECONDS} s (and on {@link #confirmAcknowledged}), so what a device acknowledged
+   * after the last confirmation and before it dropped may come again and counts as redelivered.
    */
   void acknowledge() {
     LoadClient c = client;
@@ -160,7 +160,7 @@ final class Member implements LoadClient.Handler {
     }
   }
 
-  /** Pings, so that its answer confirms every acknowledgement written before it; done when answered. */
+  /** Acknowledges everything written so far once more, with an id; its answer confirms it. */
   CompletableFuture<?> confirmAcknowledged() {
     LoadClient c = client;
     if (c == null || !c.isOpen() || written.isEmpty()) {
@@ -168,9 +168,11 @@ final class Member implements LoadClient.Handler {
     }
     lastConfirmNanos = System.nanoTime();
     Map<String, Long> confirming = Map.copyOf(written);
-    return c.request(ClientFrame.Ping::new).whenComplete((answer, failure) -> {
+    return c.request(id -> new ClientFrame.Received(id, confirming)).whenComplete((answer, failure) -> {
       if (answer instanceof ServerFrame.Ack) {
         confirming.forEach((roomId, seq) -> acknowledged.merge(roomId, seq, Math::max));
+      } else if (answer instanceof ServerFrame.Error e) {
+        run.errors().count(Errors.CONNECTION + "received." + e.code(), user + ": " + e.message());
       }
       // a connection that went away is counted where it went away; the next connection acknowledges again
     });

@@ -61,10 +61,10 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   sealed interface Command {}
 
-  /** The inbound stream asks for the first element. */
   /** The connection's stream materialised its outbound queue (see {@link OutboundQueue}). */
   record OutboundReady(BoundedSourceQueue<Message> queue) implements Command {}
 
+  /** The inbound stream asks for the first element. */
   record StreamStarted(ActorRef<StreamAck> ackTo) implements Command {}
 
   record Received(ActorRef<StreamAck> ackTo, InboundFrames.Inbound inbound) implements Command {}
@@ -402,7 +402,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   /**
    * An acknowledgement that wants no answer: told to the session, not asked, and not in flight. Cursors
-   * only move forward, so one lost on the way is made good by the next.
+   * only move forward, so one lost on the way (a session restarting or moving) is made good by the
+   * device's next acknowledgement; until then it only means redelivery.
    */
   private void receivedQuietly(ClientFrame.Received r) {
     if (deviceId == null) {
@@ -878,15 +879,20 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   }
 
   /**
-   * Queues a timeline item. A live entry is one instance for all its local recipients, so its text comes
-   * from {@link EncodedItems}: encoded once per node, not once per connection.
+   * Queues a timeline item. A live entry goes to every member at once, so its text comes from
+   * {@link EncodedItems}: encoded once per node, not once per connection. A replayed one is this
+   * connection's alone.
    */
   private void writeItem(ChatRoom.TimelineEntry entry) {
     if (outboundClosed) {
       return;
     }
-    EncodedItems.Encoded item = deps.items().encoded(entry);
-    write(item.frame(), item.text());
+    if (writingLive) {
+      EncodedItems.Encoded item = deps.items().encoded(entry);
+      write(item.frame(), item.text());
+    } else {
+      write(ProtocolMapping.item(entry));
+    }
   }
 
   /** Queues {@code frame}, already encoded as {@code text}. */

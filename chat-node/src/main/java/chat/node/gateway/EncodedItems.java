@@ -11,12 +11,12 @@ import java.util.function.Function;
  * would otherwise map and JSON-encode it again. Encoded once, the text is also shared by the recipients'
  * outbound queues instead of copied into each.
  *
- * <p>A direct-mapped table (slot by room and seq) read and written without locks. A slot answers only for
- * the very entry it was made from, compared by reference: room and seq alone do not prove the content is
- * the same, and comparing the content would cost about what encoding does (a replay, which reads its own
- * copy of each entry from the journal, simply encodes it). So racing writers, a collision or an eviction
- * only mean encoding again, never another entry's text. Slots are immutable (final fields), so one
- * published by another thread is seen whole.
+ * <p>A direct-mapped table (slot by room and seq) read and written without locks. A slot answers for the
+ * entry it was made from, or an equal one (an entry that crossed nodes is a copy): room and seq alone do
+ * not prove the content is the same, comparing it costs far less than encoding, and the reference check
+ * settles the common case first. Racing writers, a collision or an eviction only mean encoding again,
+ * never another entry's text. Slots are immutable (final fields), so one published by another thread is
+ * seen whole. Only live deliveries use it: a replay's entries are wanted once, and would push out live ones.
  *
  * <p>Small on purpose: an entry is wanted again only while its fan-out runs, and every slot keeps an
  * entry and its text alive until overwritten.
@@ -44,11 +44,11 @@ final class EncodedItems {
     this.encode = encode;
   }
 
-  /** The entry's frame and text: from its slot if that holds this very entry, else encoded now (and kept). */
+  /** The entry's frame and text: from its slot if that holds this entry (or an equal one), else encoded now (and kept). */
   Encoded encoded(ChatRoom.TimelineEntry entry) {
     int slot = slot(entry);
     Encoded known = slots[slot];
-    if (known != null && known.entry() == entry) {
+    if (known != null && (known.entry() == entry || known.entry().equals(entry))) {
       return known;
     }
     TimelineItem frame = ProtocolMapping.item(entry);

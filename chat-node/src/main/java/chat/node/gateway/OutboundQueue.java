@@ -34,10 +34,14 @@ final class OutboundQueue {
     while (!early.isEmpty()) {
       streamQueue.offer(early.poll()); // at most capacity waited: the queue has room for all of it
     }
-    if (failure != null) {
-      streamQueue.fail(failure);
-    } else if (completed) {
-      streamQueue.complete();
+    try {
+      if (failure != null) {
+        streamQueue.fail(failure);
+      } else if (completed) {
+        streamQueue.complete();
+      }
+    } catch (IllegalStateException streamAlreadyEnded) {
+      // the client went away meanwhile: nothing left to end
     }
   }
 

@@ -90,7 +90,7 @@ public final class UserSession
 
   /**
    * The device acknowledged receipt up to these seqs. Applied at once in memory and journaled in batches
-   * (at most one event per {@link #FLUSH_INTERVAL} per user), so acking never costs a write per
+   * (within {@link #LAZY_FLUSH_INTERVAL}, with whatever else is pending), so acking never costs a write per
    * message. A crash before the flush moves a cursor back, which only means redelivery.
    */
   public record AdvanceCursors(String deviceId, Map<String, Long> cursors, ActorRef<Done> replyTo) implements Command {}
@@ -165,7 +165,7 @@ public final class UserSession
 
   /**
    * Sharding's stop message (passivation, rebalancing, graceful shutdown): journal what is pending, then
-   * stop, so only a crash can lose the last second of cursors and counts.
+   * stop, so only a crash can lose what was not journaled yet (up to {@link #LAZY_FLUSH_INTERVAL} of cursors).
    */
   public enum Passivate implements Command { INSTANCE }
 
@@ -455,6 +455,8 @@ public final class UserSession
   private static final org.apache.pekko.actor.typed.BackoffSupervisorStrategy RESTART =
       SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2)
           .withLogLevel(org.slf4j.event.Level.DEBUG)
+          // failures further apart than this still count as in a row (the default is 2.6 s)
+          .withResetBackoffAfter(Duration.ofMinutes(1))
           .withCriticalLogLevel(org.slf4j.event.Level.ERROR, FAILURES_BEFORE_ERROR);
   /** Devices remembered per user; the least recently seen is forgotten first. */
   public static final int MAX_DEVICES = 32;
@@ -508,7 +510,6 @@ public final class UserSession
     this.unreadCounter = unreadCounter;
     this.rooms = rooms;
     this.maxConnections = maxConnections;
-    timers.startTimerWithFixedDelay(SweepLeases.INSTANCE, SWEEP_INTERVAL);
   }
 
   /**
@@ -854,7 +855,9 @@ public final class UserSession
     boolean message = entry.event() instanceof ChatRoom.MessagePosted;
     boolean own = message && ((ChatRoom.MessagePosted) entry.event()).sender().equals(userId);
     ReadProgress.Outcome outcome = p.item(entry.seq(), message && !own, own);
-    // the only change an item makes is the marker of the user's own message: it bounds nothing but counts
+    // the only change an item makes is the marker the user's own message moves ("writing reads the room"):
+    // journaled lazily, since every sender would otherwise cost a write a second; a crash may bring back
+    // up to that long of unread count from before the user's last message
     readChanged(state, entry.roomId(), p, outcome, lazyFlush);
   }
 
@@ -1082,6 +1085,11 @@ public final class UserSession
    * is recounted from the journal, and the devices hear the corrected count.
    */
   private void recovered(State state) {
+    // also after a restart on a journal failure, which cancelled every timer of the earlier start
+    timers.startTimerWithFixedDelay(SweepLeases.INSTANCE, SWEEP_INTERVAL);
+    if (pendingLastSeen != null || !pendingCursors.isEmpty() || !dirtyReads.isEmpty()) {
+      scheduleFlush(dirtyReads.isEmpty() ? lazyFlush : FLUSH_INTERVAL);
+    }
     countsMarkedUnsaved = state.countsUnsaved();
     if (!state.countsUnsaved()) {
       return;
