@@ -94,7 +94,7 @@ final class Member implements LoadClient.Handler {
   /** Reconnects as the same device after {@link #drop}: what it acknowledged is not replayed. */
   CompletableFuture<Member> reconnect() {
     rooms.forEach((roomId, a) -> a.newConnection(acknowledged.getOrDefault(roomId, a.base())));
-    written.clear(); // what the old connection wrote and no ping confirmed may not have been read
+    written.clear(); // what the old connection wrote and no confirmation covered may not have been taken
     replaying = true;
     return connect();
   }

@@ -199,6 +199,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   /** When recent requests were refused for the rate limit (bounded by the abuse threshold). */
   private final ArrayDeque<Long> refusals = new ArrayDeque<>();
   private int inFlight;
+  private EntityRef<UserSession.Command> session;
   /** Set while the inbound stream waits for this actor to take another frame. */
   private ActorRef<StreamAck> stalledAck;
   private boolean outboundClosed;
@@ -990,7 +991,11 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     }
   }
 
+  /** The user's session; the ref is kept, since building one per acknowledgement is not free. */
   private EntityRef<UserSession.Command> session() {
-    return deps.sharding().entityRefFor(UserSession.ENTITY_KEY, userId);
+    if (session == null || !session.getEntityId().equals(userId)) {
+      session = deps.sharding().entityRefFor(UserSession.ENTITY_KEY, userId);
+    }
+    return session;
   }
 }

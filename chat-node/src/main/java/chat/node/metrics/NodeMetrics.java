@@ -90,7 +90,7 @@ public final class NodeMetrics implements Extension, AutoCloseable {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
-    sendAck = latency("chat.send.ack", "From a send frame's arrival to its ack: the room's journal write and the answer", 10);
+    sendAck = latency("chat.send.ack", "From the gateway's handing a send to its room to the room's answer (answered sends only)", 10);
     persist = latency("chat.persist", "In the room: from its taking up a command to its event's journal write", 10);
     roomQueue = latency("chat.room.queue",
         "In the room: from a send's leaving the room's mailbox to the room's taking it up (behind earlier writes)", 10);

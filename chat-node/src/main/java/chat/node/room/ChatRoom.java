@@ -603,9 +603,7 @@ public final class ChatRoom
       return waitForPendingPosts();
     }
     List<PendingPost> posts = takePending(MAX_POSTS_PER_WRITE);
-    List<Event> events = new ArrayList<>(posts.size() + 1);
-    posts.forEach(post -> events.add(post.event()));
-    events.add(deleted);
+    List<Event> events = eventsThen(posts, deleted);
     return Effect().persist(events)
         .thenRun(s -> completed(state, posts))
         .thenRun(s -> members.deliver(formerMembers, new TimelineEntry(roomId, ((Closed) s).lastSeq(), deleted)))
@@ -785,6 +783,14 @@ public final class ChatRoom
   }
 
   /** The oldest pending sends, at most {@code max}, no longer pending. */
+  /** The pending sends' events, then {@code last}: one write, in the order the room took them up. */
+  private static List<Event> eventsThen(List<PendingPost> posts, Event last) {
+    List<Event> events = new ArrayList<>(posts.size() + 1);
+    posts.forEach(post -> events.add(post.event()));
+    events.add(last);
+    return events;
+  }
+
   private List<PendingPost> takePending(int max) {
     List<PendingPost> taken = List.copyOf(pendingPosts.subList(0, Math.min(max, pendingPosts.size())));
     pendingPosts.subList(0, taken.size()).clear();
@@ -949,9 +955,7 @@ public final class ChatRoom
       return waitForPendingPosts();
     }
     List<PendingPost> posts = takePending(MAX_POSTS_PER_WRITE);
-    List<Event> events = new ArrayList<>(posts.size() + 1);
-    posts.forEach(post -> events.add(post.event()));
-    events.add(event);
+    List<Event> events = eventsThen(posts, event);
     long started = System.nanoTime();
     return Effect().persist(events)
         .thenRun(s -> {

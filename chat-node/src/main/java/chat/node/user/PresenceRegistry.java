@@ -114,8 +114,9 @@ final class PresenceRegistry {
     return !connections.isEmpty();
   }
 
-  Collection<ActorRef<UserSession.ToConnection>> connectionRefs() {
-    return connections.values().stream().map(Connection::ref).toList();
+  /** Each open connection, without copying: the per-delivery path. */
+  void forEachConnection(java.util.function.Consumer<ActorRef<UserSession.ToConnection>> action) {
+    connections.values().forEach(c -> action.accept(c.ref()));
   }
 
   Collection<ActorRef<UserSession.ToConnection>> watcherRefs() {

@@ -1051,7 +1051,7 @@ public final class UserSession
   }
 
   private void forward(ToConnection message) {
-    presence.connectionRefs().forEach(connection -> connection.tell(message));
+    presence.forEachConnection(connection -> connection.tell(message));
   }
 
   /** The change to this user's membership that a timeline entry carries, if any. */
