@@ -1,5 +1,7 @@
 package chat.node.gateway;
 
+import static chat.node.concurrent.Continuations.inline;
+
 import chat.protocol.Utf8;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -74,11 +76,11 @@ final class InboundFrames {
    */
   private <T> CompletionStage<Inbound> drain(Source<T, ?> chunks, Predicate<T> accept, Supplier<Inbound> result) {
     CompletableFuture<Inbound> inbound = new CompletableFuture<>();
-    chunks.runWith(Sink.foreach(chunk -> {
+    inline(chunks.runWith(Sink.foreach(chunk -> {
           if (!inbound.isDone() && !accept.test(chunk)) {
             inbound.complete(new FarTooLarge());
           }
-        }), materializer)
+        }), materializer))
         .whenComplete((done, failure) -> {
           if (failure != null) {
             inbound.completeExceptionally(failure);

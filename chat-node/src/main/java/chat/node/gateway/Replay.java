@@ -1,5 +1,7 @@
 package chat.node.gateway;
 
+import static chat.node.concurrent.Continuations.inline;
+
 import chat.node.room.ChatRoom;
 import chat.node.room.RoomTimeline;
 import java.time.Duration;
@@ -55,8 +57,8 @@ final class Replay {
   private record Authorized(Start start, ChatRoom.ReadReply reply) {}
 
   private CompletionStage<ChatRoom.ReadReply> authorize(String userId, String roomId) {
-    return sharding.entityRefFor(ChatRoom.ENTITY_KEY, roomId)
-        .ask(replyTo -> new ChatRoom.AuthorizeRead(userId, replyTo), askTimeout);
+    return inline(sharding.entityRefFor(ChatRoom.ENTITY_KEY, roomId)
+        .ask(replyTo -> new ChatRoom.AuthorizeRead(userId, replyTo), askTimeout));
   }
 
   private Source<Element, NotUsed> room(Authorized authorized) {

@@ -1,5 +1,7 @@
 package chat.node.gateway;
 
+import static chat.node.concurrent.Continuations.inline;
+
 import chat.node.metrics.NodeMetrics;
 import chat.node.room.ChatRoom;
 import chat.node.room.RoomIds;
@@ -73,21 +75,21 @@ final class RequestHandler {
       } else if (frame instanceof ClientFrame.SetPresence p) {
         answer = setPresence(caller, p);
       } else if (frame instanceof ClientFrame.RegisterPush r) {
-        answer = withDevice(caller, r.id(), "register_push", device -> session(caller.userId())
+        answer = withDevice(caller, r.id(), "register_push", device -> inline(session(caller.userId())
             .<Done>ask(replyTo -> new UserSession.RegisterPushToken(device, ProtocolMapping.platform(r.platform()),
-                r.token(), replyTo), askTimeout));
+                r.token(), replyTo), askTimeout)));
       } else if (frame instanceof ClientFrame.UnregisterPush u) {
-        answer = withDevice(caller, u.id(), "unregister_push", device -> session(caller.userId())
-            .<Done>ask(replyTo -> new UserSession.UnregisterPushToken(device, replyTo), askTimeout));
+        answer = withDevice(caller, u.id(), "unregister_push", device -> inline(session(caller.userId())
+            .<Done>ask(replyTo -> new UserSession.UnregisterPushToken(device, replyTo), askTimeout)));
       } else if (frame instanceof ClientFrame.SetRoomNotifications n) {
-        answer = session(caller.userId()).<UserSession.SettingReply>ask(replyTo -> new UserSession.SetRoomNotifications(
-                n.roomId(), ProtocolMapping.pushLevel(n.level()), replyTo), askTimeout)
+        answer = inline(session(caller.userId()).<UserSession.SettingReply>ask(replyTo -> new UserSession.SetRoomNotifications(
+                n.roomId(), ProtocolMapping.pushLevel(n.level()), replyTo), askTimeout))
             .thenApply(reply -> reply instanceof UserSession.SettingSaved
                 ? ack(n.id(), new AckResult.Ok())
                 : ServerFrame.Error.of(n.id(), ErrorCode.NOT_MEMBER, "you are not a member of this room"));
       } else if (frame instanceof ClientFrame.SetPushPreviews p) {
-        answer = session(caller.userId())
-            .<Done>ask(replyTo -> new UserSession.SetPushPreviews(p.enabled(), replyTo), askTimeout)
+        answer = inline(session(caller.userId())
+            .<Done>ask(replyTo -> new UserSession.SetPushPreviews(p.enabled(), replyTo), askTimeout))
             .thenApply(done -> ack(p.id(), new AckResult.Ok()));
       } else if (frame instanceof ClientFrame.WatchPresence w) {
         answer = watch(caller, w.users()).thenApply(list -> ack(w.id(), list));
@@ -109,8 +111,8 @@ final class RequestHandler {
       long arrived = System.nanoTime();
       NodeTracing.SendSpan trace = tracing.send(s.roomId(), user, s.clientMsgId());
       String traceContext = trace == null ? null : trace.context();
-      CompletionStage<ServerFrame> answer = room(s.roomId())
-          .<ChatRoom.PostReply>ask(r -> new ChatRoom.Post(user, s.clientMsgId(), s.body(), traceContext, r), askTimeout)
+      CompletionStage<ServerFrame> answer = inline(room(s.roomId())
+          .<ChatRoom.PostReply>ask(r -> new ChatRoom.Post(user, s.clientMsgId(), s.body(), traceContext, r), askTimeout))
           .thenApply(reply -> {
             if (reply instanceof ChatRoom.Accepted a) {
               metrics.sent(System.nanoTime() - arrived, false);
@@ -156,7 +158,7 @@ final class RequestHandler {
       return withRoomToSpare(id, List.of(a.user()), a.roomId(),
           () -> roomChange(id, a.roomId(), r -> new ChatRoom.AddMember(user, a.user(), r), List.of(a.user())));
     } else if (frame instanceof ClientFrame.RemoveMember r) {
-      return room(r.roomId()).<ChatRoom.RoomReply>ask(replyTo -> new ChatRoom.RemoveMember(user, r.user(), replyTo), askTimeout)
+      return inline(room(r.roomId()).<ChatRoom.RoomReply>ask(replyTo -> new ChatRoom.RemoveMember(user, r.user(), replyTo), askTimeout))
           .thenCompose(reply -> {
             if (reply instanceof ChatRoom.RoomReady unchanged) {
               // not a member: nothing to record (in anybody's index)
@@ -174,7 +176,7 @@ final class RequestHandler {
     } else if (frame instanceof ClientFrame.SetRole r) {
       return roomAnswer(id, r.roomId(), replyTo -> new ChatRoom.SetRole(user, r.user(), ProtocolMapping.role(r.role()), replyTo));
     } else if (frame instanceof ClientFrame.DeleteRoom d) {
-      return room(d.roomId()).<ChatRoom.DeleteReply>ask(replyTo -> new ChatRoom.Delete(user, replyTo), askTimeout)
+      return inline(room(d.roomId()).<ChatRoom.DeleteReply>ask(replyTo -> new ChatRoom.Delete(user, replyTo), askTimeout))
           .thenCompose(reply -> {
             if (!(reply instanceof ChatRoom.Deleted deleted)) {
               return CompletableFuture.completedFuture(rejected(id, (ChatRoom.Rejected) reply));
@@ -185,27 +187,27 @@ final class RequestHandler {
             return recordMemberships(tombstones).thenApply(done -> ack(id, new AckResult.RoomDeleted(d.roomId(), deleted.seq())));
           });
     } else if (frame instanceof ClientFrame.GetRoom g) {
-      return room(g.roomId()).<ChatRoom.RoomReply>ask(r -> new ChatRoom.GetView(user, r), askTimeout)
+      return inline(room(g.roomId()).<ChatRoom.RoomReply>ask(r -> new ChatRoom.GetView(user, r), askTimeout))
           .thenApply(reply -> reply instanceof ChatRoom.RoomReady ready
               ? ack(id, new AckResult.Room(ProtocolMapping.room(ready.view())))
               : rejected(id, (ChatRoom.Rejected) reply));
     } else if (frame instanceof ClientFrame.Leave l) {
       return leave(user, l);
     } else if (frame instanceof ClientFrame.ListRooms) {
-      return session(user).<UserSession.RoomList>ask(UserSession.ListRooms::new, askTimeout)
+      return inline(session(user).<UserSession.RoomList>ask(UserSession.ListRooms::new, askTimeout))
           .thenApply(list -> ack(id, new AckResult.Rooms(list.rooms().stream()
               .sorted(Comparator.comparing(UserSession.Membership::roomId))
               .map(m -> ProtocolMapping.summary(m, list.reads().get(m.roomId()), list.push().get(m.roomId())))
               .toList())));
     } else if (frame instanceof ClientFrame.Receipts r) {
-      return room(r.roomId()).<ChatRoom.ReceiptsReply>ask(replyTo -> new ChatRoom.GetReceipts(user, r.seq(), replyTo), askTimeout)
+      return inline(room(r.roomId()).<ChatRoom.ReceiptsReply>ask(replyTo -> new ChatRoom.GetReceipts(user, r.seq(), replyTo), askTimeout))
           .thenApply(reply -> reply instanceof ChatRoom.Receipts receipts
               ? ack(id, ProtocolMapping.receipts(r.roomId(), receipts))
               : rejected(id, (ChatRoom.Rejected) reply));
     } else if (frame instanceof ClientFrame.Read r) {
       return read(user, r);
     } else if (frame instanceof ClientFrame.Typing t) {
-      return room(t.roomId()).<ChatRoom.TypingReply>ask(replyTo -> new ChatRoom.Typing(user, t.active(), replyTo), askTimeout)
+      return inline(room(t.roomId()).<ChatRoom.TypingReply>ask(replyTo -> new ChatRoom.Typing(user, t.active(), replyTo), askTimeout))
           .thenApply(reply -> reply instanceof ChatRoom.TypingNoted
               ? ack(id, new AckResult.Ok())
               : rejected(id, (ChatRoom.Rejected) reply));
@@ -225,7 +227,7 @@ final class RequestHandler {
   private CompletionStage<ServerFrame> roomChange(
       String id, String roomId, Function<ActorRef<ChatRoom.RoomReply>, ChatRoom.Command> command,
       Collection<String> affected) {
-    return room(roomId).ask(command, askTimeout).thenCompose(reply -> {
+    return inline(room(roomId).ask(command, askTimeout)).thenCompose(reply -> {
       if (reply instanceof ChatRoom.RoomReady ready) {
         ChatRoom.RoomView view = ready.view();
         Collection<String> users = affected == null ? view.members().keySet() : affected;
@@ -241,8 +243,8 @@ final class RequestHandler {
   private CompletionStage<ServerFrame> setPresence(Caller caller, ClientFrame.SetPresence p) {
     UserSession.Availability availability = p.status() == chat.protocol.PresenceStatus.AWAY
         ? UserSession.Availability.AWAY : UserSession.Availability.ONLINE;
-    return session(caller.userId())
-        .<Done>ask(replyTo -> new UserSession.SetAvailability(caller.connectionId(), availability, p.hidden(), replyTo), askTimeout)
+    return inline(session(caller.userId())
+        .<Done>ask(replyTo -> new UserSession.SetAvailability(caller.connectionId(), availability, p.hidden(), replyTo), askTimeout))
         .thenApply(done -> ack(p.id(), new AckResult.Ok()));
   }
 
@@ -252,14 +254,14 @@ final class RequestHandler {
    * along. Never fails as a whole: a user whose session does not answer is simply left out this time.
    */
   CompletionStage<AckResult.PresenceList> watch(Caller caller, java.util.List<String> users) {
-    return session(caller.userId()).<UserSession.RoomList>ask(UserSession.ListRooms::new, askTimeout)
+    return inline(session(caller.userId()).<UserSession.RoomList>ask(UserSession.ListRooms::new, askTimeout))
         .thenCompose(list -> {
           java.util.Set<String> rooms = list.rooms().stream().map(UserSession.Membership::roomId)
               .collect(java.util.stream.Collectors.toUnmodifiableSet());
           java.util.List<CompletableFuture<Map.Entry<String, UserSession.PresenceAnswer>>> answers = users.stream().distinct()
-              .map(user -> session(user)
+              .map(user -> inline(session(user)
                   .<UserSession.PresenceAnswer>ask(replyTo -> new UserSession.WatchPresence(caller.userId(), rooms,
-                      caller.deliveries(), replyTo), askTimeout)
+                      caller.deliveries(), replyTo), askTimeout))
                   .thenApply(answer -> Map.entry(user, answer))
                   .exceptionally(failure -> null)
                   .toCompletableFuture())
@@ -291,7 +293,7 @@ final class RequestHandler {
   private CompletionStage<ServerFrame> withRoomToSpare(
       String id, List<String> users, String roomId, Supplier<CompletionStage<ServerFrame>> request) {
     List<CompletableFuture<String>> full = users.stream().distinct()
-        .map(user -> session(user).<UserSession.RoomList>ask(UserSession.ListRooms::new, askTimeout)
+        .map(user -> inline(session(user).<UserSession.RoomList>ask(UserSession.ListRooms::new, askTimeout))
             .thenApply(list -> list.rooms().size() >= maxRoomsPerUser
                 && list.rooms().stream().noneMatch(m -> m.roomId().equals(roomId)) ? user : null)
             .toCompletableFuture())
@@ -309,14 +311,14 @@ final class RequestHandler {
 
   /** The room says how far its timeline goes; a marker beyond that is capped there. */
   private CompletionStage<ServerFrame> read(String user, ClientFrame.Read r) {
-    return room(r.roomId()).<ChatRoom.ReadReply>ask(replyTo -> new ChatRoom.AuthorizeRead(user, replyTo), askTimeout)
+    return inline(room(r.roomId()).<ChatRoom.ReadReply>ask(replyTo -> new ChatRoom.AuthorizeRead(user, replyTo), askTimeout))
         .thenCompose(reply -> {
           if (!(reply instanceof ChatRoom.ReadAllowed allowed)) {
             return CompletableFuture.completedFuture(rejected(r.id(), (ChatRoom.Rejected) reply));
           }
           long seq = Math.min(r.seq(), allowed.lastSeq());
-          return session(user)
-              .<UserSession.ReadReply>ask(replyTo -> new UserSession.MarkRead(r.roomId(), seq, replyTo), askTimeout)
+          return inline(session(user)
+              .<UserSession.ReadReply>ask(replyTo -> new UserSession.MarkRead(r.roomId(), seq, replyTo), askTimeout))
               .thenApply(marked -> marked instanceof UserSession.ReadMarked m
                   ? ack(r.id(), new AckResult.ReadState(m.roomId(), m.seq(), m.unread()))
                   : ServerFrame.Error.of(r.id(), ErrorCode.NOT_MEMBER, "you are not a member of this room"));
@@ -335,20 +337,20 @@ final class RequestHandler {
 
   /** Cursors are taken in memory by the session and journaled in batches; the answer does not wait for that. */
   private CompletionStage<ServerFrame> received(Caller caller, ClientFrame.Received r) {
-    return withDevice(caller, r.id(), "received", device -> session(caller.userId())
-        .<Done>ask(replyTo -> new UserSession.AdvanceCursors(device, Map.copyOf(r.cursors()), replyTo), askTimeout));
+    return withDevice(caller, r.id(), "received", device -> inline(session(caller.userId())
+        .<Done>ask(replyTo -> new UserSession.AdvanceCursors(device, Map.copyOf(r.cursors()), replyTo), askTimeout)));
   }
 
   /** A room command answered with the room as it is afterwards. */
   private CompletionStage<ServerFrame> roomAnswer(
       String id, String roomId, Function<ActorRef<ChatRoom.RoomReply>, ChatRoom.Command> command) {
-    return room(roomId).ask(command, askTimeout).thenApply(reply -> reply instanceof ChatRoom.RoomReady ready
+    return inline(room(roomId).ask(command, askTimeout)).thenApply(reply -> reply instanceof ChatRoom.RoomReady ready
         ? ack(id, new AckResult.Room(ProtocolMapping.room(ready.view())))
         : rejected(id, (ChatRoom.Rejected) reply));
   }
 
   private CompletionStage<ServerFrame> leave(String user, ClientFrame.Leave l) {
-    return room(l.roomId()).<ChatRoom.LeaveReply>ask(r -> new ChatRoom.Leave(user, r), askTimeout)
+    return inline(room(l.roomId()).<ChatRoom.LeaveReply>ask(r -> new ChatRoom.Leave(user, r), askTimeout))
         .thenCompose(reply -> {
           if (reply instanceof ChatRoom.Left left) {
             var tombstone = UserSession.Membership.tombstone(l.roomId(), left.seq());
@@ -361,7 +363,7 @@ final class RequestHandler {
 
   private CompletionStage<ServerFrame> history(String user, ClientFrame.History h) {
     int limit = h.limit() == null ? Protocol.DEFAULT_HISTORY_LIMIT : h.limit();
-    return room(h.roomId()).<ChatRoom.ReadReply>ask(r -> new ChatRoom.AuthorizeRead(user, r), askTimeout)
+    return inline(room(h.roomId()).<ChatRoom.ReadReply>ask(r -> new ChatRoom.AuthorizeRead(user, r), askTimeout))
         .thenCompose(reply -> {
           if (!(reply instanceof ChatRoom.ReadAllowed allowed)) {
             return CompletableFuture.completedFuture(rejected(h.id(), (ChatRoom.Rejected) reply));
@@ -378,8 +380,8 @@ final class RequestHandler {
 
   private CompletionStage<Void> recordMemberships(Map<String, UserSession.Membership> byUser) {
     CompletableFuture<?>[] recorded = byUser.entrySet().stream()
-        .map(e -> session(e.getKey())
-            .<Done>ask(r -> new UserSession.RecordMembership(e.getValue(), r), askTimeout)
+        .map(e -> inline(session(e.getKey())
+            .<Done>ask(r -> new UserSession.RecordMembership(e.getValue(), r), askTimeout))
             .toCompletableFuture())
         .toArray(CompletableFuture[]::new);
     return CompletableFuture.allOf(recorded);

@@ -1,5 +1,7 @@
 package chat.node.metrics;
 
+import static chat.node.concurrent.Continuations.inline;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import java.time.Duration;
@@ -93,7 +95,7 @@ public final class ClusterMetrics {
     }
 
     void poll(ClusterSharding sharding) {
-      Patterns.ask(sharding.shardRegion(type), ShardRegion.getRegionStatsInstance(), POLL_INTERVAL)
+      inline(Patterns.ask(sharding.shardRegion(type), ShardRegion.getRegionStatsInstance(), POLL_INTERVAL))
           .thenAccept(reply -> {
             Map<String, Object> now = ((ShardRegion.ShardRegionStats) reply).getStats();
             stats.set(now);

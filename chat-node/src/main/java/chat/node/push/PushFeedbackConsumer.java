@@ -1,5 +1,7 @@
 package chat.node.push;
 
+import static chat.node.concurrent.Continuations.inline;
+
 import chat.node.user.UserSession;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -68,7 +70,7 @@ final class PushFeedbackConsumer {
       log.warn("skipping a push feedback record without user, deviceId or token");
       return CompletableFuture.completedFuture(Done.getInstance());
     }
-    return sharding.entityRefFor(UserSession.ENTITY_KEY, feedback.user())
-        .<Done>ask(replyTo -> new UserSession.RemoveRefusedToken(feedback.deviceId(), feedback.token(), replyTo), askTimeout);
+    return inline(sharding.entityRefFor(UserSession.ENTITY_KEY, feedback.user())
+        .<Done>ask(replyTo -> new UserSession.RemoveRefusedToken(feedback.deviceId(), feedback.token(), replyTo), askTimeout));
   }
 }

@@ -1,5 +1,7 @@
 package chat.node.push;
 
+import static chat.node.concurrent.Continuations.inline;
+
 import chat.node.CborSerializable;
 import chat.node.room.ChatRoom;
 import chat.node.tracing.NodeTracing;
@@ -178,9 +180,9 @@ public final class PushProjection {
     }
     Map<String, CompletableFuture<ChatRoom.PushAudience>> audiences = new LinkedHashMap<>();
     for (Posted posted : messages) {
-      audiences.computeIfAbsent(posted.roomId(), roomId -> askWithRetries(() -> sharding
+      audiences.computeIfAbsent(posted.roomId(), roomId -> askWithRetries(() -> inline(sharding
           .entityRefFor(ChatRoom.ENTITY_KEY, roomId)
-          .<ChatRoom.PushAudience>ask(ChatRoom.GetPushAudience::new, askTimeout), ASK_ATTEMPTS));
+          .<ChatRoom.PushAudience>ask(ChatRoom.GetPushAudience::new, askTimeout)), ASK_ATTEMPTS));
     }
     return CompletableFuture.allOf(audiences.values().toArray(CompletableFuture[]::new)).thenCompose(all -> {
       Map<String, List<PushCandidate>> byUser = new LinkedHashMap<>();
@@ -199,8 +201,8 @@ public final class PushProjection {
       byUser.forEach((user, candidates) -> {
         for (int from = 0; from < candidates.size(); from += CANDIDATES_PER_ASK) {
           List<PushCandidate> chunk = List.copyOf(candidates.subList(from, Math.min(candidates.size(), from + CANDIDATES_PER_ASK)));
-          decided.add(askWithRetries(() -> sharding.entityRefFor(UserSession.ENTITY_KEY, user)
-              .<UserSession.PushDecisions>ask(replyTo -> new UserSession.DecidePush(chunk, replyTo), askTimeout),
+          decided.add(askWithRetries(() -> inline(sharding.entityRefFor(UserSession.ENTITY_KEY, user)
+              .<UserSession.PushDecisions>ask(replyTo -> new UserSession.DecidePush(chunk, replyTo), askTimeout)),
               ASK_ATTEMPTS).thenApply(UserSession.PushDecisions::withDevices));
         }
       });

@@ -1,5 +1,7 @@
 package chat.node.push;
 
+import static chat.node.concurrent.Continuations.inline;
+
 import chat.node.metrics.NodeMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.util.ArrayList;
@@ -70,11 +72,11 @@ public final class PushPublisher implements AutoCloseable {
       record.headers().add(SCHEMA_HEADER, Integer.toString(request.schema()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
       var span = traced.apply(request);
       if (span == null) {
-        sent.add(producer.send(record).toCompletableFuture());
+        sent.add(inline(producer.send(record)));
         continue;
       }
       span.inject((name, value) -> record.headers().add(name, value.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
-      sent.add(producer.send(record).toCompletableFuture().whenComplete((metadata, failure) -> span.end(failure)));
+      sent.add(inline(producer.send(record)).whenComplete((metadata, failure) -> span.end(failure)));
     }
     return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).thenApply(all -> {
       requests.forEach(request -> metrics.pushProduced(request.sentAt()));

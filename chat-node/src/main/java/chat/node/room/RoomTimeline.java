@@ -1,5 +1,7 @@
 package chat.node.room;
 
+import static chat.node.concurrent.Continuations.inline;
+
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -38,6 +40,6 @@ public final class RoomTimeline {
     if (range.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
-    return stream(roomId, range.from(), range.to()).runWith(Sink.seq(), system);
+    return inline(stream(roomId, range.from(), range.to()).runWith(Sink.seq(), system));
   }
 }
