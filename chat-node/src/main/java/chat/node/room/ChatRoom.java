@@ -150,6 +150,8 @@ public final class ChatRoom
   static final int MAX_POSTS_PER_WRITE = 100;
   /** Sends waiting for the journal beyond this are not taken up (the old stash's role, and its bound). */
   static final int MAX_PENDING_POSTS = 1000;
+  /** Answers one pending send keeps for its retries; more retries of it go unanswered (and time out). */
+  static final int MAX_REPLIES_PER_PENDING_POST = 8;
   private static final String WRITE_POSTS_BACKSTOP = "write-posts";
   private static final Duration WRITE_POSTS_BACKSTOP_AFTER = Duration.ofSeconds(1);
 
@@ -391,6 +393,9 @@ public final class ChatRoom
    * per journal round trip.
    */
   private final List<PendingPost> pendingPosts = new ArrayList<>();
+  /** The same sends by sender and clientMsgId, so that a retry finds its pending send at once. */
+  private final Map<String, PendingPost> pendingByKey = new HashMap<>();
+  private final WriteRequests writeRequests = new WriteRequests(WRITE_POSTS_BACKSTOP_AFTER, System::nanoTime);
   private long droppedPosts;
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ChatRoom.class);
   private final RoomTimings timings;
@@ -514,7 +519,10 @@ public final class ChatRoom
         .onCommand(GetReceipts.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(Typing.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(TypingExpired.class, (s, c) -> Effect().noReply())
-        .onCommand(WritePosts.class, (s, c) -> Effect().noReply()) // only a live room takes up sends
+        .onCommand(WritePosts.class, (s, c) -> {
+          writeRequests.arrived();
+          return Effect().noReply(); // only a live room takes up sends
+        })
         .onCommand(Stop.class, (s, c) -> Effect().stop().thenNoReply())
         .onCommand(ReceiptsDue.class, (s, c) -> {
           sendReceipts(s); // nothing to send outside a live room: forgets what waited
@@ -713,11 +721,14 @@ public final class ChatRoom
     if (earlier.isPresent()) {
       return Effect().reply(c.replyTo(), new Duplicate(earlier.get().seq(), earlier.get().ts()));
     }
-    for (PendingPost pending : pendingPosts) {
-      if (pending.event().sender().equals(c.sender()) && pending.event().clientMsgId().equals(c.clientMsgId())) {
-        pending.replyTo().add(c.replyTo()); // a retry of a send not written yet: answered with it
-        return Effect().noReply();
+    PendingPost retried = pendingByKey.get(pendingKey(c.sender(), c.clientMsgId()));
+    if (retried != null) {
+      // a retry of a send not written yet: answered with it (a client retrying without end gets no more
+      // answers than this; its ask times out and it retries later)
+      if (retried.replyTo().size() < MAX_REPLIES_PER_PENDING_POST) {
+        retried.replyTo().add(c.replyTo());
       }
+      return Effect().noReply();
     }
     var posted = new MessagePosted(c.sender(), c.clientMsgId(), c.body(), now(), c.traceContext());
     // traced: chat.persist runs from here to the end of the journal write, before fan-out and answer
@@ -732,26 +743,27 @@ public final class ChatRoom
       return Effect().noReply();
     }
     long now = System.nanoTime();
-    pendingPosts.add(new PendingPost(posted, new ArrayList<>(List.of(c.replyTo())), traced, now));
+    PendingPost pending = new PendingPost(posted, new ArrayList<>(List.of(c.replyTo())), traced, now);
+    pendingPosts.add(pending);
+    pendingByKey.put(pendingKey(c.sender(), c.clientMsgId()), pending);
     if (pendingPosts.size() == 1) {
-      // behind whatever is in the mailbox now: the sends among it join this write
-      self.tell(WritePosts.INSTANCE);
       // a WritePosts the journal's full stash dropped must not leave the sends waiting for good
       timers.startSingleTimer(WRITE_POSTS_BACKSTOP, WritePosts.INSTANCE, WRITE_POSTS_BACKSTOP_AFTER);
-    } else if (now - pendingPosts.get(0).startedNanos() > WRITE_POSTS_BACKSTOP_AFTER.toNanos()) {
-      self.tell(WritePosts.INSTANCE);
     }
+    // behind whatever is in the mailbox now: the sends among it join this write
+    requestWrite();
     return Effect().noReply();
   }
 
   /** Writes the pending sends as one batch, then fans each out and answers it, in order. */
   private ReplyEffect<Event, State> writePosts(Active state) {
+    writeRequests.arrived();
     if (pendingPosts.isEmpty()) {
       return Effect().noReply(); // another command's write took them
     }
     List<PendingPost> batch = takePending(MAX_POSTS_PER_WRITE);
     if (!pendingPosts.isEmpty()) {
-      self.tell(WritePosts.INSTANCE);
+      requestWrite();
     }
     return Effect().persist(batch.stream().<Event>map(PendingPost::event).toList())
         .thenRun(s -> completed(state, batch))
@@ -761,8 +773,20 @@ public final class ChatRoom
 
   /** More sends pending than one write takes: the command waits until they are written (in order). */
   private ReplyEffect<Event, State> waitForPendingPosts() {
-    self.tell(WritePosts.INSTANCE);
+    requestWrite();
     return Effect().stash();
+  }
+
+  /** Asks itself to write the pending sends, unless that request is on its way ({@link WriteRequests}). */
+  private void requestWrite() {
+    if (writeRequests.shouldSend()) {
+      self.tell(WritePosts.INSTANCE);
+    }
+  }
+
+  // user ids cannot contain NUL, so the key is unambiguous
+  private static String pendingKey(String sender, String clientMsgId) {
+    return sender + '\u0000' + clientMsgId;
   }
 
   private ReplyEffect<Event, State> stop(Active state) {
@@ -794,6 +818,7 @@ public final class ChatRoom
   private List<PendingPost> takePending(int max) {
     List<PendingPost> taken = List.copyOf(pendingPosts.subList(0, Math.min(max, pendingPosts.size())));
     pendingPosts.subList(0, taken.size()).clear();
+    taken.forEach(post -> pendingByKey.remove(pendingKey(post.event().sender(), post.event().clientMsgId())));
     return taken;
   }
 
@@ -932,8 +957,9 @@ public final class ChatRoom
           receiptsHeld = false;
           unsentReceipts.clear();
           typing.clear();
+          writeRequests.arrived();
           if (!pendingPosts.isEmpty()) {
-            self.tell(WritePosts.INSTANCE);
+            requestWrite();
           }
           // small rooms push receipts, so they need them from the start; a large room would wake every
           // member's session each time it starts, so it asks only once someone asks for receipts

@@ -38,4 +38,21 @@ class DedupWindowTest {
     before.record("alice", "b", 2, 2);
     assertTrue(before.lookup("alice", "b").isEmpty());
   }
+
+  @Test
+  void aGenerationReadBackFromASnapshotGoesOnGrowing() {
+    // what Jackson hands back: plain maps
+    java.util.Map<String, DedupWindow.Recorded> current = new java.util.LinkedHashMap<>();
+    current.put("alice\u0000a", new DedupWindow.Recorded(1, 1));
+    DedupWindow restored = new DedupWindow(java.util.List.of(current));
+
+    DedupWindow next = restored.record("bob", "b", 2, 2);
+
+    assertEquals(1, next.generations().size(), "a generation that is not full is grown, not replaced");
+    assertEquals(2, next.size());
+    assertEquals(1, next.lookup("alice", "a").orElseThrow().seq());
+    assertEquals(2, next.lookup("bob", "b").orElseThrow().seq());
+    assertEquals(java.util.Map.of("alice\u0000a", new DedupWindow.Recorded(1, 1), "bob\u0000b", new DedupWindow.Recorded(2, 2)),
+        next.generations().get(0), "a grown generation is still an ordinary map to whoever serialises it");
+  }
 }
