@@ -1,8 +1,15 @@
 package chat.node.concurrent;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.japi.function.Function2;
 
 /**
  * Runs what follows a Pekko future on the thread that completes it.
@@ -14,7 +21,8 @@ import java.util.concurrent.Executor;
  * that is a thread started and torn down for every request. A stage from {@link #inline} is a plain
  * {@code CompletableFuture} that completes where the answer arrives (usually the answering actor's
  * thread, as Pekko's Scala API does with its parasitic execution context), so what is chained onto it
- * must be short and must never block.
+ * must be short and must never block. {@code ActorContext.ask} and {@code pipeToSelf} have the same
+ * problem (they chain with {@code handle}), so actors ask with {@link #ask} instead.
  */
 public final class Continuations {
 
@@ -33,5 +41,16 @@ public final class Continuations {
       }
     }, COMPLETING_THREAD);
     return plain;
+  }
+
+  /**
+   * What {@code context.ask} does (the answer, or the failure, mapped by {@code applyToResponse} in the
+   * actor), without a thread per answer.
+   */
+  public static <T, Req, Res> void ask(
+      ActorContext<T> context, RecipientRef<Req> target, Duration timeout,
+      Function<ActorRef<Res>, Req> createRequest, Function2<Res, Throwable, T> applyToResponse) {
+    context.pipeToSelf(inline(AskPattern.ask(target, createRequest, timeout, context.getSystem().scheduler())),
+        applyToResponse);
   }
 }

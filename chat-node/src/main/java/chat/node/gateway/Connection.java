@@ -1,5 +1,6 @@
 package chat.node.gateway;
 
+import chat.node.concurrent.Continuations;
 import chat.node.ChatNodeSettings;
 import chat.node.auth.JwtAuthenticator;
 import chat.node.room.ChatRoom;
@@ -658,7 +659,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   /** (Re)registers with the user's session; the answer says whether the session restarted meanwhile. */
   private void register() {
-    getContext().ask(UserSession.Registered.class, session(), deps.settings().askTimeout(),
+    Continuations.<Command, UserSession.Command, UserSession.Registered>ask(getContext(), session(),
+        deps.settings().askTimeout(),
         replyTo -> new UserSession.Connect(connectionId, deliveries, replyTo),
         (registered, failure) -> registered != null
             ? new SessionRegistered(registered.incarnation(), registered.accepted())
@@ -688,7 +690,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   private void openDevice() {
     early = new ArrayList<>();
-    getContext().ask(UserSession.DeviceSync.class, session(),
+    Continuations.<Command, UserSession.Command, UserSession.DeviceSync>ask(getContext(), session(),
         deps.settings().askTimeout(),
         replyTo -> new UserSession.OpenDevice(deviceId, connectionId, deliveries, replyTo),
         (sync, failure) -> failure == null ? new DeviceOpened(sync) : new DeviceOpenFailed(failure));

@@ -1,5 +1,6 @@
 package chat.node.user;
 
+import chat.node.concurrent.Continuations;
 import chat.node.room.ChatRoom;
 import chat.node.room.RoomTimeline;
 import java.util.concurrent.CompletionStage;
@@ -25,8 +26,8 @@ public final class JournalUnreadCounter implements UnreadCounter {
   @Override
   public CompletionStage<Long> count(String roomId, String userId, long afterSeq, long upToSeq) {
     long from = Math.max(afterSeq + 1, upToSeq - MAX_ITEMS + 1);
-    return timeline.stream(roomId, from, upToSeq)
+    return Continuations.inline(timeline.stream(roomId, from, upToSeq)
         .filter(entry -> entry.event() instanceof ChatRoom.MessagePosted m && !m.sender().equals(userId))
-        .runWith(Sink.fold(0L, (n, entry) -> n + 1), system);
+        .runWith(Sink.fold(0L, (n, entry) -> n + 1), system));
   }
 }

@@ -1,5 +1,6 @@
 package chat.node.user;
 
+import chat.node.concurrent.Continuations;
 import chat.node.CborSerializable;
 import chat.node.push.PushCandidate;
 import chat.node.push.PushRequest;
@@ -836,7 +837,7 @@ public final class UserSession
   }
 
   private void fillInRoomName(String roomId) {
-    context.ask(ChatRoom.RoomReply.class, rooms.apply(roomId), FILL_IN_TIMEOUT,
+    Continuations.<Command, ChatRoom.Command, ChatRoom.RoomReply>ask(context, rooms.apply(roomId), FILL_IN_TIMEOUT,
         replyTo -> new ChatRoom.GetView(userId, replyTo),
         (reply, failure) -> reply instanceof ChatRoom.RoomReady ready
             ? new RecordMembership(Memberships.of(ready.view(), userId), context.getSystem().ignoreRef())
@@ -1099,7 +1100,7 @@ public final class UserSession
 
   private void askRoomEnd(String roomId) {
     roomEndsOutstanding.add(roomId);
-    context.ask(ChatRoom.ReadReply.class, rooms.apply(roomId), FILL_IN_TIMEOUT,
+    Continuations.<Command, ChatRoom.Command, ChatRoom.ReadReply>ask(context, rooms.apply(roomId), FILL_IN_TIMEOUT,
         replyTo -> new ChatRoom.AuthorizeRead(userId, replyTo),
         (reply, failure) -> reply instanceof ChatRoom.ReadAllowed allowed ? new RoomEndKnown(roomId, allowed.lastSeq())
             : reply != null ? new RoomEndKnown(roomId, -1)

@@ -74,4 +74,28 @@ class ContinuationsTest {
     assertTrue(answer.isDone());
     assertEquals("done", answer.join());
   }
+
+  @Test
+  void anActorsAskBringsTheAnswerOrTheFailureToTheActor() {
+    ActorRef<Command> answerer = testKit.spawn(Behaviors.receiveMessage(command -> {
+      ((Question) command).replyTo().tell(Thread.currentThread().getName());
+      return Behaviors.same();
+    }));
+    ActorRef<Command> silent = testKit.spawn(Behaviors.ignore());
+    org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<String> seen = testKit.createTestProbe();
+    testKit.spawn(Behaviors.<String>setup(context -> {
+      Continuations.<String, Command, String>ask(context, answerer, Duration.ofSeconds(3), Question::new,
+          (answer, failure) -> "answered on " + answer);
+      Continuations.<String, Command, String>ask(context, silent, Duration.ofMillis(100), Question::new,
+          (answer, failure) -> "failed with " + failure.getClass().getSimpleName());
+      return Behaviors.receiveMessage(message -> {
+        seen.ref().tell(message);
+        return Behaviors.same();
+      });
+    }));
+
+    java.util.Set<String> messages = new java.util.HashSet<>(seen.receiveSeveralMessages(2, Duration.ofSeconds(3)));
+    assertTrue(messages.stream().anyMatch(m -> m.startsWith("answered on ContinuationsTest")), messages.toString());
+    assertTrue(messages.stream().anyMatch(m -> m.startsWith("failed with") && m.endsWith("TimeoutException")), messages.toString());
+  }
 }
