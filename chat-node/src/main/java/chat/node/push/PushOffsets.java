@@ -1,5 +1,7 @@
 package chat.node.push;
 
+import static chat.node.concurrent.Continuations.inline;
+
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import java.time.Duration;
@@ -45,7 +47,7 @@ final class PushOffsets {
    * sort before it), or, on the tag's first start, {@code initial-lookback} before now.
    */
   CompletionStage<Offset> load(String tag, long nowMillis) {
-    return session.selectOne(quorum(SimpleStatement.newInstance(select, tag))).thenApply(row -> {
+    return inline(session.selectOne(quorum(SimpleStatement.newInstance(select, tag)))).thenApply(row -> {
       if (row.isPresent() && row.get().getUuid("offset") != null) {
         long stored = journal.timestampFrom((TimeBasedUUID) Offset.timeBasedUUID(row.get().getUuid("offset")));
         return journal.timeBasedUUIDFrom(stored - rewind.toMillis());

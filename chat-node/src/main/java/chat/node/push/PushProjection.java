@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -134,7 +135,7 @@ public final class PushProjection {
           backlog.producing(tag, requests.size());
           return publisher.publish(requests, traced(messages)).thenApply(done -> requests.size());
         })
-        .thenCompose(requests -> offsets.store(tag, last.offset(), last.timestamp()).thenApply(done -> requests))
+        .thenCompose(requests -> inline(offsets.store(tag, last.offset(), last.timestamp())).thenApply(done -> requests))
         .whenComplete((requests, failure) -> {
           long now = System.currentTimeMillis();
           if (failure != null) {
@@ -184,7 +185,9 @@ public final class PushProjection {
           .entityRefFor(ChatRoom.ENTITY_KEY, roomId)
           .<ChatRoom.PushAudience>ask(ChatRoom.GetPushAudience::new, askTimeout)), ASK_ATTEMPTS));
     }
-    return CompletableFuture.allOf(audiences.values().toArray(CompletableFuture[]::new)).thenCompose(all -> {
+    // the answers complete on the rooms' and sessions' threads: the batch's work moves to the dispatcher
+    Executor dispatcher = system.executionContext();
+    return CompletableFuture.allOf(audiences.values().toArray(CompletableFuture[]::new)).thenComposeAsync(all -> {
       Map<String, List<PushCandidate>> byUser = new LinkedHashMap<>();
       for (Posted posted : messages) {
         ChatRoom.PushAudience audience = audiences.get(posted.roomId()).join();
@@ -206,14 +209,14 @@ public final class PushProjection {
               ASK_ATTEMPTS).thenApply(UserSession.PushDecisions::withDevices));
         }
       });
-      return CompletableFuture.allOf(decided.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      return CompletableFuture.allOf(decided.toArray(CompletableFuture[]::new)).thenApplyAsync(done -> {
         List<PushRequest> requests = new ArrayList<>();
         decided.forEach(d -> requests.addAll(d.join()));
         requests.sort(java.util.Comparator.comparing(PushRequest::roomId).thenComparingLong(PushRequest::seq)
             .thenComparing(PushRequest::user));
         return requests;
-      });
-    });
+      }, dispatcher);
+    }, dispatcher);
   }
 
   /** An ask, repeated when it fails, up to {@code attempts} times in all. */

@@ -136,8 +136,11 @@ public final class ChatRoom
    */
   public enum Stop implements Command { INSTANCE }
 
-  /** Write the sends taken up so far ({@link #pendingPosts}). */
-  private enum WritePosts implements Command { INSTANCE }
+  /**
+   * Write the sends taken up so far ({@link #pendingPosts}): as the room asked itself
+   * ({@link WriteRequests}), or from the backstop timer, which must not count as the request arriving.
+   */
+  private enum WritePosts implements Command { REQUESTED, BACKSTOP }
 
   /** A send taken up, waiting for its batch's write; retries of it that came meanwhile wait with it. */
   private record PendingPost(
@@ -473,7 +476,7 @@ public final class ChatRoom
         .onCommand(AddMember.class, this::addMember)
         .onCommand(Leave.class, this::leave)
         .onCommand(Post.class, this::post)
-        .onCommand(WritePosts.class, (s, c) -> writePosts(s))
+        .onCommand(WritePosts.class, (s, c) -> writePosts(s, c))
         .onCommand(Stop.class, (s, c) -> stop(s))
         .onCommand(GetPushAudience.class, (s, c) -> Effect().reply(c.replyTo(), new PushAudience(s.kind(), s.name(), s.members())))
         .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(),
@@ -520,7 +523,9 @@ public final class ChatRoom
         .onCommand(Typing.class, (s, c) -> Effect().reply(c.replyTo(), reject(Rejection.NOT_MEMBER)))
         .onCommand(TypingExpired.class, (s, c) -> Effect().noReply())
         .onCommand(WritePosts.class, (s, c) -> {
-          writeRequests.arrived();
+          if (c == WritePosts.REQUESTED) {
+            writeRequests.arrived();
+          }
           return Effect().noReply(); // only a live room takes up sends
         })
         .onCommand(Stop.class, (s, c) -> Effect().stop().thenNoReply())
@@ -721,13 +726,14 @@ public final class ChatRoom
     if (earlier.isPresent()) {
       return Effect().reply(c.replyTo(), new Duplicate(earlier.get().seq(), earlier.get().ts()));
     }
-    PendingPost retried = pendingByKey.get(pendingKey(c.sender(), c.clientMsgId()));
+    PendingPost retried = pendingByKey.get(DedupWindow.key(c.sender(), c.clientMsgId()));
     if (retried != null) {
       // a retry of a send not written yet: answered with it (a client retrying without end gets no more
       // answers than this; its ask times out and it retries later)
       if (retried.replyTo().size() < MAX_REPLIES_PER_PENDING_POST) {
         retried.replyTo().add(c.replyTo());
       }
+      requestWrite(); // the retry may mean the request for it was lost
       return Effect().noReply();
     }
     var posted = new MessagePosted(c.sender(), c.clientMsgId(), c.body(), now(), c.traceContext());
@@ -745,10 +751,9 @@ public final class ChatRoom
     long now = System.nanoTime();
     PendingPost pending = new PendingPost(posted, new ArrayList<>(List.of(c.replyTo())), traced, now);
     pendingPosts.add(pending);
-    pendingByKey.put(pendingKey(c.sender(), c.clientMsgId()), pending);
+    pendingByKey.put(DedupWindow.key(c.sender(), c.clientMsgId()), pending);
     if (pendingPosts.size() == 1) {
-      // a WritePosts the journal's full stash dropped must not leave the sends waiting for good
-      timers.startSingleTimer(WRITE_POSTS_BACKSTOP, WritePosts.INSTANCE, WRITE_POSTS_BACKSTOP_AFTER);
+      startWriteBackstop();
     }
     // behind whatever is in the mailbox now: the sends among it join this write
     requestWrite();
@@ -756,14 +761,17 @@ public final class ChatRoom
   }
 
   /** Writes the pending sends as one batch, then fans each out and answers it, in order. */
-  private ReplyEffect<Event, State> writePosts(Active state) {
-    writeRequests.arrived();
+  private ReplyEffect<Event, State> writePosts(Active state, WritePosts c) {
+    if (c == WritePosts.REQUESTED) {
+      writeRequests.arrived();
+    }
     if (pendingPosts.isEmpty()) {
       return Effect().noReply(); // another command's write took them
     }
     List<PendingPost> batch = takePending(MAX_POSTS_PER_WRITE);
     if (!pendingPosts.isEmpty()) {
       requestWrite();
+      startWriteBackstop();
     }
     return Effect().persist(batch.stream().<Event>map(PendingPost::event).toList())
         .thenRun(s -> completed(state, batch))
@@ -780,13 +788,13 @@ public final class ChatRoom
   /** Asks itself to write the pending sends, unless that request is on its way ({@link WriteRequests}). */
   private void requestWrite() {
     if (writeRequests.shouldSend()) {
-      self.tell(WritePosts.INSTANCE);
+      self.tell(WritePosts.REQUESTED);
     }
   }
 
-  // user ids cannot contain NUL, so the key is unambiguous
-  private static String pendingKey(String sender, String clientMsgId) {
-    return sender + '\u0000' + clientMsgId;
+  /** A request the journal's full stash dropped must not leave the sends waiting for good. */
+  private void startWriteBackstop() {
+    timers.startSingleTimer(WRITE_POSTS_BACKSTOP, WritePosts.BACKSTOP, WRITE_POSTS_BACKSTOP_AFTER);
   }
 
   private ReplyEffect<Event, State> stop(Active state) {
@@ -806,7 +814,6 @@ public final class ChatRoom
         .thenNoReply();
   }
 
-  /** The oldest pending sends, at most {@code max}, no longer pending. */
   /** The pending sends' events, then {@code last}: one write, in the order the room took them up. */
   private static List<Event> eventsThen(List<PendingPost> posts, Event last) {
     List<Event> events = new ArrayList<>(posts.size() + 1);
@@ -815,10 +822,11 @@ public final class ChatRoom
     return events;
   }
 
+  /** The oldest pending sends, at most {@code max}, no longer pending. */
   private List<PendingPost> takePending(int max) {
     List<PendingPost> taken = List.copyOf(pendingPosts.subList(0, Math.min(max, pendingPosts.size())));
     pendingPosts.subList(0, taken.size()).clear();
-    taken.forEach(post -> pendingByKey.remove(pendingKey(post.event().sender(), post.event().clientMsgId())));
+    taken.forEach(post -> pendingByKey.remove(DedupWindow.key(post.event().sender(), post.event().clientMsgId())));
     return taken;
   }
 

@@ -71,7 +71,7 @@ public record DedupWindow(List<Map<String, Recorded>> generations) {
   }
 
   // user ids cannot contain NUL, so the key is unambiguous
-  private static String key(String sender, String clientMsgId) {
+  static String key(String sender, String clientMsgId) {
     return sender + '\u0000' + clientMsgId;
   }
 

@@ -1,5 +1,7 @@
 package chat.node.push.dispatch;
 
+import static chat.node.concurrent.Continuations.inline;
+
 import chat.node.push.PushJson;
 import chat.node.push.PushFeedback;
 import chat.node.push.PushRequest;
@@ -331,7 +333,7 @@ public final class PushDispatcher {
       PushFeedback report = new PushFeedback(PushFeedback.SCHEMA, request.user(), device.deviceId(), device.platform(),
           device.token(), invalid.reason(), clock.millis());
       // the offset is committed only once the report is acknowledged; a failure restarts the stream
-      return feedback.send(new ProducerRecord<>(settings.feedbackTopic(), request.user(), PushJson.writeString(report)))
+      return inline(feedback.send(new ProducerRecord<>(settings.feedbackTopic(), request.user(), PushJson.writeString(report))))
           .thenApply(metadata -> Handled.DONE);
     }
     if (outcome instanceof SendOutcome.PlatformUnavailable unavailable) {
