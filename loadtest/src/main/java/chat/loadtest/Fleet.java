@@ -32,7 +32,7 @@ final class Fleet implements AutoCloseable {
   /** The generator never sends anything a server would refuse for size; its decoder's limits are loose. */
   private static final Limits DECODER_LIMITS = new Limits(1 << 20, 1 << 20, 1000, 100_000, 1000);
 
-  private final URI webSocket;
+  private final List<URI> webSockets;
   private final Errors errors;
   private final ExecutorService callbacks;
   private final HttpClient http;
@@ -40,8 +40,9 @@ final class Fleet implements AutoCloseable {
   private final FrameCodec codec = new FrameCodec(DECODER_LIMITS);
   private final Set<LoadClient> open = ConcurrentHashMap.newKeySet();
 
-  Fleet(URI webSocket, Errors errors, int callbackThreads) {
-    this.webSocket = webSocket;
+  /** {@code webSockets}: the nodes' WebSocket addresses; each user connects to one of them. */
+  Fleet(List<URI> webSockets, Errors errors, int callbackThreads) {
+    this.webSockets = List.copyOf(webSockets);
     this.errors = errors;
     this.callbacks = Executors.newFixedThreadPool(callbackThreads, daemon("load-io"));
     this.http = HttpClient.newBuilder().executor(callbacks).connectTimeout(CONNECT_TIMEOUT).build();
@@ -62,8 +63,12 @@ final class Fleet implements AutoCloseable {
     return http;
   }
 
-  URI webSocketUri() {
-    return webSocket;
+  /**
+   * The node {@code user} connects to: always the same one, so that a reconnect comes back to the node
+   * that had the user's connections (as behind a load balancer with affinity), and users spread evenly.
+   */
+  URI webSocketUri(String user) {
+    return webSockets.get(Math.floorMod(user.hashCode(), webSockets.size()));
   }
 
   FrameCodec codec() {

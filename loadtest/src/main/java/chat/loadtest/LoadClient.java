@@ -65,7 +65,7 @@ final class LoadClient implements WebSocket.Listener {
     LoadClient client = new LoadClient(fleet, user, device, handler);
     return fleet.http().newWebSocketBuilder()
         .connectTimeout(Fleet.CONNECT_TIMEOUT)
-        .buildAsync(fleet.webSocketUri(), client)
+        .buildAsync(fleet.webSocketUri(user), client)
         .whenComplete((ws, failure) -> {
           if (failure != null) {
             fleet.errors().count(Errors.CONNECTION + "connect", user + ": " + Errors.describe(failure));

@@ -18,7 +18,8 @@ final class Options {
   /** Name, default, meaning; in the order {@link #usage()} prints them. */
   private static final String[][] SPEC = {
       {"--scenario", "groups", "pairs | groups | large-room | idle | reconnect-storm | mixed"},
-      {"--url", "http://127.0.0.1:8080", "the node's HTTP address (tokens from POST /dev/token, WebSocket at /v1/ws)"},
+      {"--url", "http://127.0.0.1:8080", "the node's HTTP address (tokens from POST /dev/token, WebSocket at /v1/ws);"
+          + " several, comma-separated: each user connects to one of them, chosen by its name"},
       {"--rate", "100", "messages per second, all senders together (open loop)"},
       {"--seconds", "30", "measured seconds of sending (idle: seconds to hold the connections)"},
       {"--warmup", "10", "seconds of sending before the measurement: checked for loss and order, not timed"},
@@ -41,8 +42,10 @@ final class Options {
       {"--settle-seconds", "5", "knee: seconds at a step's rate before it is measured"},
       {"--knee-p99", "250", "knee: the p99 send-to-receive (ms) above which a step is bad"},
       {"--max-steps", "30", "knee: at most this many steps"},
-      {"--metrics", "", "the node's Prometheus endpoint, e.g. http://127.0.0.1:9464/metrics, to compare with"},
-      {"--server-pid", "", "the node's pid (default: the dev-mode JVM named in <dev-dir>/cassandra/cassandra.pid)"},
+      {"--metrics", "", "the node's Prometheus endpoint, e.g. http://127.0.0.1:9464/metrics, to compare with;"
+          + " several, comma-separated: their sums"},
+      {"--server-pid", "", "the node's pid (default: the dev-mode JVM named in <dev-dir>/cassandra/cassandra.pid);"
+          + " several, comma-separated: node, node-2, ..."},
       {"--cassandra-pid", "", "Cassandra's pid (default: from <dev-dir>/cassandra/cassandra.pid)"},
       {"--kafka-pid", "", "Kafka's pid (default: from <dev-dir>/kafka/kafka.pid)"},
       {"--dev-dir", ".dev", "the dev-mode data directory holding the pid files"},
@@ -146,6 +149,24 @@ final class Options {
 
   URI uri(String name) {
     return string(name).isEmpty() ? null : URI.create(string(name));
+  }
+
+  /** A comma-separated list of addresses; empty if not given. */
+  List<URI> uris(String name) {
+    return list(name).stream().map(URI::create).toList();
+  }
+
+  /** A comma-separated list of pids; empty if not given. */
+  List<Long> pids(String name) {
+    try {
+      return list(name).stream().map(Long::parseLong).toList();
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be pids separated by commas, not " + string(name));
+    }
+  }
+
+  private List<String> list(String name) {
+    return Arrays.stream(string(name).split(",")).map(String::strip).filter(v -> !v.isEmpty()).toList();
   }
 
   Path devDir() {

@@ -79,17 +79,23 @@ final class Run implements AutoCloseable {
   Run(Options options, TokenSource tokens, Consumer<String> progress) {
     this.options = options;
     this.progress = progress;
-    URI http = options.uri("--url");
-    URI ws = URI.create(http.toString().replaceFirst("^http", "ws").replaceAll("/$", "") + "/v1/ws");
-    this.fleet = new Fleet(ws, errors, options.integer("--io-threads"));
-    this.tokens = tokens != null ? tokens : new DevTokens(fleet.http(), http);
+    List<URI> nodes = options.uris("--url");
+    if (nodes.isEmpty()) {
+      throw new IllegalArgumentException("--url names no node");
+    }
+    List<URI> webSockets = nodes.stream()
+        .map(http -> URI.create(http.toString().replaceFirst("^http", "ws").replaceAll("/$", "") + "/v1/ws"))
+        .toList();
+    this.fleet = new Fleet(webSockets, errors, options.integer("--io-threads"));
+    // any node issues dev tokens for all of them: they share the key
+    this.tokens = tokens != null ? tokens : new DevTokens(fleet.http(), nodes.get(0));
     this.connects = new Throttle(options.integer("--connect-concurrency"));
     long deadlineSeconds = options.longValue("--deadline") > 0 ? options.longValue("--deadline") : derivedDeadline(options);
     this.deadlineNanos = epoch + TimeUnit.SECONDS.toNanos(deadlineSeconds);
-    this.processes = new ProcessMonitor(ServerProcesses.find(options.pid("--server-pid"), options.pid("--cassandra-pid"),
+    this.processes = new ProcessMonitor(ServerProcesses.find(options.pids("--server-pid"), options.pid("--cassandra-pid"),
         options.pid("--kafka-pid"), options.devDir()));
-    URI metrics = options.uri("--metrics");
-    this.serverMetrics = metrics == null ? null : new ServerMetrics(fleet.http(), metrics);
+    List<URI> metrics = options.uris("--metrics");
+    this.serverMetrics = metrics.isEmpty() ? null : new ServerMetrics(fleet.http(), metrics);
   }
 
   /** Setup (generously, by the number of connections), sending, draining, and for a knee every step. */

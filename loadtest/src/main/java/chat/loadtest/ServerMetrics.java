@@ -5,7 +5,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The node's own view of a run, to set next to the generator's: {@code /metrics} scraped before and after,
@@ -32,12 +34,13 @@ final class ServerMetrics {
       Quantiles sendAck, Quantiles persist, Quantiles delivery) {}
 
   private final HttpClient http;
-  private final URI endpoint;
+  private final List<URI> endpoints;
   private Exposition before;
 
-  ServerMetrics(HttpClient http, URI endpoint) {
+  /** {@code endpoints}: every node's; a scrape is their sum. */
+  ServerMetrics(HttpClient http, List<URI> endpoints) {
     this.http = http;
-    this.endpoint = endpoint;
+    this.endpoints = List.copyOf(endpoints);
   }
 
   void before() {
@@ -46,7 +49,8 @@ final class ServerMetrics {
 
   Comparison after(long generatorAcked, long generatorReceived) {
     Exposition after = scrape();
-    return compare(endpoint.toString(), before, after, generatorAcked, generatorReceived);
+    String names = endpoints.stream().map(URI::toString).collect(Collectors.joining(","));
+    return compare(names, before, after, generatorAcked, generatorReceived);
   }
 
   static Comparison compare(String endpoint, Exposition before, Exposition after, long generatorAcked,
@@ -67,14 +71,23 @@ final class ServerMetrics {
     return Double.isNaN(seconds) ? -1 : Math.round(seconds * 100_000) / 100.0;
   }
 
+  /** Every node's exposition in one: sums and bucket counts add up across nodes. */
   private Exposition scrape() {
+    StringBuilder all = new StringBuilder();
+    for (URI endpoint : endpoints) {
+      all.append(scrape(endpoint)).append('\n');
+    }
+    return Exposition.parse(all.toString());
+  }
+
+  private String scrape(URI endpoint) {
     try {
       HttpResponse<String> response = http.send(HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(10)).build(),
           HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
         throw new IllegalStateException("GET " + endpoint + " answered " + response.statusCode());
       }
-      return Exposition.parse(response.body());
+      return response.body();
     } catch (java.io.IOException e) {
       throw new IllegalStateException("cannot scrape " + endpoint + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {

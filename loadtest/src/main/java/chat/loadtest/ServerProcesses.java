@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -18,11 +19,17 @@ final class ServerProcesses {
 
   private ServerProcesses() {}
 
-  static Map<String, Long> find(Long serverPid, Long cassandraPid, Long kafkaPid, Path devDir) {
+  /** {@code serverPids}: the nodes', named node, node-2, node-3, ...; empty for the dev-mode JVM's. */
+  static Map<String, Long> find(List<Long> serverPids, Long cassandraPid, Long kafkaPid, Path devDir) {
     Properties cassandra = read(devDir.resolve("cassandra").resolve("cassandra.pid"));
     Properties kafka = read(devDir.resolve("kafka").resolve("kafka.pid"));
     Map<String, Long> out = new LinkedHashMap<>();
-    put(out, "node", serverPid != null ? serverPid : number(cassandra, "ownerPid"));
+    if (serverPids.isEmpty()) {
+      put(out, "node", number(cassandra, "ownerPid"));
+    }
+    for (int i = 0; i < serverPids.size(); i++) {
+      put(out, i == 0 ? "node" : "node-" + (i + 1), serverPids.get(i));
+    }
     put(out, "cassandra", cassandraPid != null ? cassandraPid : number(cassandra, "pid"));
     put(out, "kafka", kafkaPid != null ? kafkaPid : number(kafka, "pid"));
     out.put("generator", ProcessHandle.current().pid());
