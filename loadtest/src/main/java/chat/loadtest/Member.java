@@ -99,6 +99,14 @@ final class Member implements LoadClient.Handler {
     return connect();
   }
 
+  /** Closed by the server before its {@code synced}: whoever waits for that hears it now, not at a deadline. */
+  @Override
+  public void onClosed(LoadClient from, int status, boolean expected) {
+    if (!expected && from == client) {
+      synced.completeExceptionally(new IllegalStateException(user + "'s connection closed (" + status + ") before synced"));
+    }
+  }
+
   @Override
   public void onPush(LoadClient from, ServerFrame frame) {
     if (!from.isOpen()) {

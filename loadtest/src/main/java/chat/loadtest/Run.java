@@ -186,12 +186,36 @@ final class Run implements AutoCloseable {
     return out;
   }
 
-  /** Connects them all (with bounded concurrency); aborts the run if any cannot connect. */
+  /**
+   * Connects them all (with bounded concurrency) and waits for each one's {@code synced}. A member whose
+   * connection fails or is closed before its {@code synced} (a node just started may answer a burst of
+   * hellos with {@code closing unavailable}) tries again, as an app would, {@link #CONNECT_ATTEMPTS} times
+   * in all; each failure still counts as a connection error. Aborts the run if one never gets there.
+   */
   void connect(List<Member> them) {
-    await(CompletableFuture.allOf(them.stream().map(Member::connect).toArray(CompletableFuture[]::new)),
-        "connecting " + them.size() + " members");
-    await(CompletableFuture.allOf(them.stream().map(Member::synced).toArray(CompletableFuture[]::new)),
-        "waiting for " + them.size() + " members' synced");
+    await(CompletableFuture.allOf(them.stream().map(m -> connectUntilSynced(m, CONNECT_ATTEMPTS))
+            .toArray(CompletableFuture[]::new)),
+        "connecting " + them.size() + " members until their synced");
+  }
+
+  static final int CONNECT_ATTEMPTS = 3;
+  private static final Duration CONNECT_RETRY_AFTER = Duration.ofSeconds(2);
+
+  private CompletableFuture<Member> connectUntilSynced(Member member, int attempts) {
+    return member.connect().thenCompose(m -> m.synced().thenApply(synced -> m))
+        .handle((m, failure) -> {
+          if (failure == null) {
+            return CompletableFuture.completedFuture(m);
+          }
+          if (attempts <= 1) {
+            return CompletableFuture.<Member>failedFuture(failure);
+          }
+          member.drop();
+          return CompletableFuture.supplyAsync(() -> member,
+                  CompletableFuture.delayedExecutor(CONNECT_RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS))
+              .thenCompose(again -> connectUntilSynced(again, attempts - 1));
+        })
+        .thenCompose(f -> f);
   }
 
   /**

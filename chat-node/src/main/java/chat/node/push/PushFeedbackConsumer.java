@@ -3,6 +3,7 @@ package chat.node.push;
 import static chat.node.concurrent.Continuations.inline;
 
 import chat.node.user.UserSession;
+import com.typesafe.config.Config;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -40,11 +41,8 @@ final class PushFeedbackConsumer {
 
   static UniqueKillSwitch start(
       ActorSystem<?> system, PushPipelineSettings settings, ClusterSharding sharding, Duration askTimeout) {
-    ConsumerSettings<String, byte[]> consumer = ConsumerSettings
-        .create(system, new StringDeserializer(), new ByteArrayDeserializer())
-        .withBootstrapServers(settings.bootstrapServers())
-        .withGroupId(GROUP)
-        .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    ConsumerSettings<String, byte[]> consumer = consumerSettings(
+        system.settings().config().getConfig("pekko.kafka.consumer"), settings);
     CommitterSettings committer = CommitterSettings.create(system);
     RestartSettings restart = RestartSettings.create(settings.minBackoff(), settings.maxBackoff(), 0.2);
     return RestartSource.onFailuresWithBackoff(restart, () -> Consumer
@@ -55,6 +53,16 @@ final class PushFeedbackConsumer {
         .viaMat(KillSwitches.single(), Keep.right())
         .to(Sink.ignore())
         .run(system);
+  }
+
+  /** {@code pekkoKafkaConsumer}: the {@code pekko.kafka.consumer} block, which the actor system's settings hold. */
+  static ConsumerSettings<String, byte[]> consumerSettings(Config pekkoKafkaConsumer, PushPipelineSettings settings) {
+    return ConsumerSettings.create(pekkoKafkaConsumer, new StringDeserializer(), new ByteArrayDeserializer())
+        .withProperties(settings.client())
+        .withBootstrapServers(settings.bootstrapServers())
+        // the group and where it starts are the pipeline's own, whatever the client block says
+        .withGroupId(GROUP)
+        .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
   }
 
   private static CompletionStage<Done> apply(ClusterSharding sharding, Duration askTimeout, byte[] value) {

@@ -29,6 +29,7 @@ public record PushPipelineSettings(
     boolean createTopics,
     Topic requests,
     Topic feedback,
+    Map<String, String> client,
     Map<String, String> producer) {
 
   /** A topic as the node creates it when missing. */
@@ -37,6 +38,7 @@ public record PushPipelineSettings(
   public static PushPipelineSettings fromConfig(Config root) {
     Config c = root.getConfig("chat.push");
     Config topics = c.getConfig("topics");
+    Map<String, String> client = KafkaProperties.from(c.getConfig("kafka.client"));
     Map<String, String> producer = KafkaProperties.from(c.getConfig("kafka.producer"));
     int tags = c.getInt("tags");
     if (tags < 1) {
@@ -56,6 +58,7 @@ public record PushPipelineSettings(
         c.getBoolean("kafka.create-topics"),
         topic(PushTopics.REQUESTS, topics.getConfig("requests")),
         topic(PushTopics.FEEDBACK, topics.getConfig("feedback")),
+        Map.copyOf(client),
         Map.copyOf(producer));
   }
 

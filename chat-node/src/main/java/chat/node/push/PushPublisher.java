@@ -4,6 +4,7 @@ import static chat.node.concurrent.Continuations.inline;
 
 import chat.node.metrics.NodeMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import com.typesafe.config.Config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,22 +36,8 @@ public final class PushPublisher implements AutoCloseable {
   private final NodeMetrics metrics;
 
   public PushPublisher(ActorSystem<?> system, PushPipelineSettings settings) {
-    ProducerSettings<String, byte[]> producerSettings = ProducerSettings
-        .create(system, new StringSerializer(), new ByteArraySerializer())
-        .withBootstrapServers(settings.bootstrapServers())
-        .withProperty(ProducerConfig.ACKS_CONFIG, "all")
-        .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
-        .withProperty(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5")
-        // a batch that Kafka does not take within this fails and is produced again from the stored offset
-        .withProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000")
-        .withProperty(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000")
-        .withProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000")
-        .withProperty(ProducerConfig.LINGER_MS_CONFIG, "5")
-        .withProperty(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000")
-        .withDispatcher(PRODUCER_DISPATCHER);
-    for (var property : settings.producer().entrySet()) {
-      producerSettings = producerSettings.withProperty(property.getKey(), property.getValue());
-    }
+    ProducerSettings<String, byte[]> producerSettings = producerSettings(
+        system.settings().config().getConfig("pekko.kafka.producer"), settings);
     // built here rather than by SendProducer, so that its metrics can be bound to the node's registry
     var kafkaProducer = producerSettings.createKafkaProducer();
     this.metrics = NodeMetrics.get(system);
@@ -88,5 +75,31 @@ public final class PushPublisher implements AutoCloseable {
   public void close() {
     producer.close();
     producerMetrics.close();
+  }
+
+  /**
+   * The pipeline's producer: the node's client block (security and the like), the pipeline's own settings
+   * (idempotent, acks=all, bounded blocking), then the producer block over all of them.
+   * {@code pekkoKafkaProducer}: the {@code pekko.kafka.producer} block of the actor system's settings.
+   */
+  static ProducerSettings<String, byte[]> producerSettings(Config pekkoKafkaProducer, PushPipelineSettings settings) {
+    ProducerSettings<String, byte[]> producerSettings = ProducerSettings
+        .create(pekkoKafkaProducer, new StringSerializer(), new ByteArraySerializer())
+        .withProperties(settings.client())
+        .withBootstrapServers(settings.bootstrapServers())
+        .withProperty(ProducerConfig.ACKS_CONFIG, "all")
+        .withProperty(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true")
+        .withProperty(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5")
+        // a batch that Kafka does not take within this fails and is produced again from the stored offset
+        .withProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000")
+        .withProperty(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000")
+        .withProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000")
+        .withProperty(ProducerConfig.LINGER_MS_CONFIG, "5")
+        .withProperty(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "2000")
+        .withDispatcher(PRODUCER_DISPATCHER);
+    for (var property : settings.producer().entrySet()) {
+      producerSettings = producerSettings.withProperty(property.getKey(), property.getValue());
+    }
+    return producerSettings;
   }
 }

@@ -44,12 +44,18 @@ public final class PushTopicSetup {
         .thenCompose(next -> next);
   }
 
-  private static Done createMissing(PushPipelineSettings settings) {
+  /** The client block (security and the like), then the address and the short timeouts of a check that is retried. */
+  static Properties adminProperties(PushPipelineSettings settings) {
     Properties properties = new Properties();
+    properties.putAll(settings.client());
     properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
     properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
-    try (Admin admin = Admin.create(properties)) {
+    return properties;
+  }
+
+  private static Done createMissing(PushPipelineSettings settings) {
+    try (Admin admin = Admin.create(adminProperties(settings))) {
       Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
       List<NewTopic> missing = List.of(settings.requests(), settings.feedback()).stream()
           .filter(topic -> !existing.contains(topic.name()))
