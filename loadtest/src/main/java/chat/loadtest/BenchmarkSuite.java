@@ -1,7 +1,6 @@
 package chat.loadtest;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,6 +76,8 @@ public final class BenchmarkSuite {
     }
     String command = String.join(" ", "./chat", "bench", String.join(" ", shown)).strip();
 
+    // Ctrl-C, a kill or the watchdog below: the stack and the generator of the moment are stopped
+    Runtime.getRuntime().addShutdownHook(new Thread(BenchmarkSuite::stopEverything, "suite-stop"));
     // whatever hangs, the suite ends (and its shutdown hook stops the stacks) well within the hour and a half
     Thread watchdog = new Thread(() -> {
       try {
@@ -95,20 +96,39 @@ public final class BenchmarkSuite {
     Duration took = Duration.between(started, Instant.now());
     SuiteReport.Suite suite = new SuiteReport.Suite(command, options.getOrDefault("--commit", "unknown"), started, took,
         SuiteReport.Machine.current(), quick, outcomes);
-    String section = SuiteReport.section(suite);
+    String section = SuiteReport.section(suite, dir);
+    System.out.println(section);
     try {
       String current = Files.exists(doc) ? Files.readString(doc) : "";
       if (doc.toAbsolutePath().getParent() != null) {
         Files.createDirectories(doc.toAbsolutePath().getParent());
       }
       Files.writeString(doc, SuiteReport.replaceSection(current, section));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + doc, e);
+      System.out.println("written to " + doc);
+    } catch (IOException | RuntimeException e) {
+      System.err.println("cannot write " + doc + ": " + e);
+      System.exit(2);
     }
-    System.out.println(section);
-    System.out.println("written to " + doc);
     watchdog.interrupt();
     System.exit(SuiteReport.exitCode(suite));
+  }
+
+  /** Set once the JVM is shutting down: no stack or run starts after it. */
+  private static volatile boolean stopping;
+  private static volatile LocalStack currentStack;
+  private static volatile Process currentGenerator;
+
+  private static void stopEverything() {
+    stopping = true;
+    Process generator = currentGenerator;
+    if (generator != null) {
+      generator.destroyForcibly();
+    }
+    LocalStack stack = currentStack;
+    if (stack != null) {
+      System.err.println("stopping the stack ...");
+      stack.close();
+    }
   }
 
   static List<Stack> plan(List<Integer> variants, boolean quick) {
@@ -180,25 +200,30 @@ public final class BenchmarkSuite {
   private static List<Outcome> run(List<Stack> stacks, Path distribution, Path dir) {
     List<Outcome> outcomes = new ArrayList<>();
     for (Stack stack : stacks) {
-      System.err.println("== stack " + stack.name() + " (" + stack.nodes() + " node(s))");
-      LocalStack local;
-      try {
-        local = LocalStack.start(distribution, dir.resolve(stack.name()), stack.nodes(), NODE_OPTIONS, System.err::println);
-      } catch (RuntimeException e) {
-        System.err.println("stack " + stack.name() + " did not start: " + e.getMessage());
-        stack.steps().forEach(step -> outcomes.add(new Outcome(stack, step, null, "the stack did not start: " + e.getMessage(), null)));
-        continue;
+      if (stopping) {
+        break;
       }
-      Thread stopOnExit = new Thread(local::close, "stop-" + stack.name());
-      Runtime.getRuntime().addShutdownHook(stopOnExit);
+      System.err.println("== stack " + stack.name() + " (" + stack.nodes() + " node(s))");
+      LocalStack local = new LocalStack(dir.resolve(stack.name()), System.err::println);
+      currentStack = local;
       try {
+        try {
+          local.start(distribution, stack.nodes(), NODE_OPTIONS);
+        } catch (RuntimeException e) {
+          System.err.println("stack " + stack.name() + " did not start: " + e.getMessage());
+          stack.steps().forEach(step -> outcomes.add(new Outcome(stack, step, null, "the stack did not start: " + e.getMessage(), null)));
+          continue;
+        }
         for (Step step : stack.steps()) {
+          if (stopping) {
+            break;
+          }
           outcomes.add(runStep(stack, step, local, dir));
         }
       } finally {
         System.err.println("stopping stack " + stack.name() + " ...");
         local.close();
-        Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        currentStack = null;
       }
     }
     return outcomes;
@@ -223,10 +248,12 @@ public final class BenchmarkSuite {
     try {
       Files.deleteIfExists(json);
       Process generator = new ProcessBuilder(command).redirectErrorStream(true).start();
+      currentGenerator = generator;
       try (var output = generator.getInputStream()) {
         output.transferTo(System.err);
       }
       int exit = generator.waitFor();
+      currentGenerator = null;
       if (exit == 2 || !Files.isRegularFile(json)) {
         return new Outcome(stack, step, null, "the generator could not make the run (exit code " + exit + "; its output is"
             + " in the suite's log)", null);

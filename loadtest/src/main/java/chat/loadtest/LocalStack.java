@@ -15,7 +15,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -41,26 +43,28 @@ final class LocalStack implements AutoCloseable {
   }
 
   private final Path dir;
-  private final List<Node> nodes = new ArrayList<>();
+  /** Written by the starting thread, read by whichever thread closes the stack (a shutdown hook). */
+  private final List<Node> nodes = new CopyOnWriteArrayList<>();
   private final Consumer<String> log;
 
-  private LocalStack(Path dir, Consumer<String> log) {
+  /** A stack with nothing started yet, in {@code dir}: {@link #close()} is safe from here on. */
+  LocalStack(Path dir, Consumer<String> log) {
     this.dir = dir;
     this.log = log;
   }
 
   /**
    * Starts {@code nodeCount} nodes from the distribution in {@code distribution} (chat-node.jar with its
-   * lib/), with {@code jvmOptions} for every node, and waits until all are ready. {@code dir} must not
-   * hold a previous stack's data: it is deleted first.
+   * lib/), with {@code jvmOptions} for every node, and waits until all are ready. The stack's directory
+   * must not hold a previous stack's data: it is deleted first. On failure, what started is stopped.
    */
-  static LocalStack start(Path distribution, Path dir, int nodeCount, List<String> jvmOptions, Consumer<String> log) {
+  void start(Path distribution, int nodeCount, List<String> jvmOptions) {
     Path jar = distribution.resolve("chat-node.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalArgumentException("no chat-node.jar in " + distribution + " (build it with: mvn -DskipTests package)");
     }
     deleteTree(dir);
-    LocalStack stack = new LocalStack(dir, log);
+    LocalStack stack = this;
     try {
       Files.createDirectories(dir.resolve("logs"));
       Set<Integer> taken = new HashSet<>();
@@ -84,7 +88,6 @@ final class LocalStack implements AutoCloseable {
         stack.awaitReady(node);
       }
       log.accept(nodeCount + " node(s) ready: " + stack.nodes.stream().map(n -> n.http().toString()).toList());
-      return stack;
     } catch (IOException | RuntimeException e) {
       stack.close();
       throw e instanceof IOException io ? new UncheckedIOException("cannot start the stack: " + e.getMessage(), io)
@@ -149,15 +152,32 @@ final class LocalStack implements AutoCloseable {
         + " s; its log: " + node.log() + "\n" + tail(node.log()));
   }
 
-  /** Joined nodes first (they hand their shards over), then the dev-mode node with its servers. */
+  /**
+   * Joined nodes first (they hand their shards over), then the dev-mode node, which stops its Cassandra
+   * and Kafka; whichever of those two is still alive then (the dev-mode node died earlier, or Kafka was
+   * restarted under it) is killed by the pid it wrote. Safe to call again, and from another thread.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
+    Map<String, Long> servers = ServerProcesses.find(List.of(), null, null, dir);
     for (int i = nodes.size() - 1; i >= 0; i--) {
       stop(nodes.get(i));
     }
     nodes.clear();
-    deleteTree(dir.resolve("cassandra"));
-    deleteTree(dir.resolve("kafka"));
+    for (String server : List.of("cassandra", "kafka")) {
+      Long pid = servers.get(server);
+      ProcessHandle.of(pid == null ? -1 : pid).filter(ProcessHandle::isAlive).ifPresent(left -> {
+        log.accept(server + " (pid " + left.pid() + ") still running; killing it");
+        left.destroyForcibly();
+        left.onExit().completeOnTimeout(left, 10, TimeUnit.SECONDS).join();
+      });
+    }
+    try {
+      deleteTree(dir.resolve("cassandra"));
+      deleteTree(dir.resolve("kafka"));
+    } catch (UncheckedIOException e) {
+      log.accept("could not delete the stack's data: " + e.getMessage());
+    }
   }
 
   private void stop(Node node) {

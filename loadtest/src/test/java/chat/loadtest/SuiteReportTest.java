@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +25,7 @@ class SuiteReportTest {
 
   private static Result result(Result.Distribution receive, Double kneeRate, Result.Idle idle, Result.Storm storm,
       long lost, boolean passed) {
-    return new Result("groups", "2026-12-05T06:00:00Z", "java -jar chat-loadtest.jar", Map.of("room-size", "20"),
+    return new Result("groups", "2026-12-05T06:00:00Z", "java -jar chat-loadtest.jar", Map.of("--room-size", "20"),
         new Result.Environment(2, "JDK 17", "Linux", 1), 60, new Result.Messages(30_000, 30_000, 30_000, 0, 500),
         new Result.Delivery(500, 25, 600_000, 600_000 - lost, lost, lost > 0 ? 1 : 0, 0, 0, 0, 0, List.of()),
         Map.of(), List.of(), latencies(2, 20), receive, List.of(),
@@ -110,16 +111,34 @@ class SuiteReportTest {
   }
 
   @Test
+  void theKneeCountsOnlyInRoomsOf20AndWithNothingLostButNotTheOverloadedStepsConnectionErrors() {
+    List<BenchmarkSuite.Outcome> o = allMet();
+    o.set(3, outcome(ONE, "knee", false, result(latencies(5, 200), 1500.0, null, null, 0, false)));
+    assertTrue(met(SuiteReport.floors(suite(o)), "1-node", "knee"), "a failed run with nothing lost: connection errors");
+    o.set(3, outcome(ONE, "knee", false, result(latencies(5, 200), 1500.0, null, null, 2, false)));
+    assertFalse(met(SuiteReport.floors(suite(o)), "1-node", "knee"), "2 lost");
+    Result small = result(latencies(5, 200), 1500.0, null, null, 0, true);
+    Map<String, Object> parameters = new java.util.HashMap<>(small.parameters());
+    parameters.put("--room-size", "10");
+    Result inRoomsOf10 = new Result(small.scenario(), small.startedAt(), small.command(), parameters, small.environment(),
+        small.seconds(), small.messages(), small.delivery(), small.errors(), small.errorSamples(), small.ack(),
+        small.receive(), small.timeline(), small.processes(), small.serverMetrics(), small.counts(), small.idle(),
+        small.storm(), small.knee(), small.kneeLastGoodRate(), small.push(), small.passed(), small.failures());
+    o.set(3, outcome(ONE, "knee", false, inRoomsOf10));
+    assertFalse(met(SuiteReport.floors(suite(o)), "1-node", "knee"), "rooms of 10");
+  }
+
+  @Test
   void aRunThatWasNotMadeIsExitCodeTwo() {
     List<BenchmarkSuite.Outcome> o = allMet();
     o.add(outcome(THREE, "knee", false, null));
     assertEquals(2, SuiteReport.exitCode(suite(o)));
-    assertTrue(SuiteReport.section(suite(o)).contains("not made: the stack did not start"));
+    assertTrue(SuiteReport.section(suite(o), Path.of("target/bench")).contains("not made: the stack did not start"));
   }
 
   @Test
   void theSectionNamesTheCommandTheMachineTheVerdictsAndSumsTheNodes() {
-    String section = SuiteReport.section(suite(allMet()));
+    String section = SuiteReport.section(suite(allMet()), Path.of("target/bench"));
     assertTrue(section.contains("`./chat bench` at commit `abc1234`"), section);
     assertTrue(section.contains("2 cores (a CPU)"), section);
     assertTrue(section.contains("| 1-node | knee ≥ 1,000 persisted sends/s in rooms of 20 (≥ 20,000 deliveries/s) |"

@@ -60,9 +60,11 @@ final class PushFeedbackConsumer {
     return ConsumerSettings.create(pekkoKafkaConsumer, new StringDeserializer(), new ByteArrayDeserializer())
         .withProperties(settings.client())
         .withBootstrapServers(settings.bootstrapServers())
-        // the group and where it starts are the pipeline's own, whatever the client block says
+        // the group, where it starts and committing only what was applied are the pipeline's own, whatever
+        // the client block says: an automatic commit could lose feedback in a crash
         .withGroupId(GROUP)
-        .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        .withProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+        .withProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
   }
 
   private static CompletionStage<Done> apply(ClusterSharding sharding, Duration askTimeout, byte[] value) {

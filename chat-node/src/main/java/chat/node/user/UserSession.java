@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -1008,13 +1009,21 @@ public final class UserSession
     return Effect().reply(c.replyTo(), Done.getInstance());
   }
 
-  /** Flushes within {@code within}: an earlier flush already due stays; a later one is brought forward. */
+  /**
+   * Flushes within {@code within}, at a random point of its second half: the sessions of users who connected
+   * or came back together (after a deploy, a reconnect storm) would otherwise all journal at the same
+   * moment of every interval, a burst of writes that reaches everyone's latency. An earlier flush already
+   * due stays; a later one is brought forward.
+   */
   private void scheduleFlush(Duration within) {
-    long due = System.nanoTime() + within.toNanos();
-    if (!timers.isTimerActive(Flush.INSTANCE) || due - flushDueAt < 0) {
-      flushDueAt = due;
-      timers.startSingleTimer(Flush.INSTANCE, within);
+    long now = System.nanoTime();
+    if (timers.isTimerActive(Flush.INSTANCE) && flushDueAt - (now + within.toNanos()) <= 0) {
+      return; // the flush already due comes in time (redrawing would only ever bring it forward)
     }
+    long half = within.toNanos() / 2;
+    long delay = half + ThreadLocalRandom.current().nextLong(within.toNanos() - half + 1);
+    flushDueAt = now + delay;
+    timers.startSingleTimer(Flush.INSTANCE, Duration.ofNanos(delay));
   }
 
   /** Journals, in one write, the cursors and read states that changed since the last flush. */

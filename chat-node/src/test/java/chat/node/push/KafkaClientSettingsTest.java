@@ -21,6 +21,7 @@ class KafkaClientSettingsTest {
         security.protocol = SASL_SSL
         "sasl.jaas.config" = "jaas line"
         group.id = "someone-else"
+        enable.auto.commit = true
         acks = 1
       }
       chat.push.kafka.producer { linger.ms = 20 }
@@ -39,12 +40,13 @@ class KafkaClientSettingsTest {
   }
 
   @Test
-  void theFeedbackConsumerHasTheClientBlockAndKeepsItsGroup() {
+  void theFeedbackConsumerHasTheClientBlockAndKeepsItsGroupAndManualCommits() {
     Map<String, Object> c = PushFeedbackConsumer.consumerSettings(CONFIG.getConfig("pekko.kafka.consumer"), SETTINGS)
         .getProperties();
     assertEquals("SASL_SSL", c.get("security.protocol"));
     assertEquals("jaas line", c.get("sasl.jaas.config"));
     assertEquals(PushFeedbackConsumer.GROUP, c.get("group.id"));
+    assertEquals("false", c.get("enable.auto.commit"), "an offset is committed only once its feedback is applied");
     assertEquals("earliest", c.get("auto.offset.reset"));
     assertEquals("broker:9093", c.get("bootstrap.servers"));
   }
