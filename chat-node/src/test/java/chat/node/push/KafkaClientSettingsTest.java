@@ -32,30 +32,31 @@ class KafkaClientSettingsTest {
   void theProducerHasTheClientBlockUnderThePipelinesOwnSettingsAndTheProducerBlockOverThem() {
     Map<String, Object> p = PushPublisher.producerSettings(CONFIG.getConfig("pekko.kafka.producer"), SETTINGS)
         .getProperties();
-    assertEquals("SASL_SSL", p.get("security.protocol"));
-    assertEquals("jaas line", p.get("sasl.jaas.config"));
+    assertHasTheClientBlock(p);
     assertEquals("all", p.get("acks"), "acks=all is the pipeline's; the client block does not lower it");
     assertEquals("20", p.get("linger.ms"));
-    assertEquals("broker:9093", p.get("bootstrap.servers"));
   }
 
   @Test
   void theFeedbackConsumerHasTheClientBlockAndKeepsItsGroupAndManualCommits() {
     Map<String, Object> c = PushFeedbackConsumer.consumerSettings(CONFIG.getConfig("pekko.kafka.consumer"), SETTINGS)
         .getProperties();
-    assertEquals("SASL_SSL", c.get("security.protocol"));
-    assertEquals("jaas line", c.get("sasl.jaas.config"));
+    assertHasTheClientBlock(c);
     assertEquals(PushFeedbackConsumer.GROUP, c.get("group.id"));
     assertEquals("false", c.get("enable.auto.commit"), "an offset is committed only once its feedback is applied");
     assertEquals("earliest", c.get("auto.offset.reset"));
-    assertEquals("broker:9093", c.get("bootstrap.servers"));
   }
 
   @Test
   void theAdminClientThatCreatesTheTopicsHasTheClientBlock() {
     Properties a = PushTopicSetup.adminProperties(SETTINGS);
-    assertEquals("SASL_SSL", a.get("security.protocol"));
-    assertEquals("jaas line", a.get("sasl.jaas.config"));
-    assertEquals("broker:9093", a.get("bootstrap.servers"));
+    assertHasTheClientBlock(a);
+  }
+
+  /** The security settings of the client block, and the address of the push settings. */
+  private static void assertHasTheClientBlock(Map<?, ?> properties) {
+    assertEquals("SASL_SSL", properties.get("security.protocol"));
+    assertEquals("jaas line", properties.get("sasl.jaas.config"));
+    assertEquals("broker:9093", properties.get("bootstrap.servers"));
   }
 }
