@@ -46,6 +46,8 @@ final class LocalStack implements AutoCloseable {
   /** Written by the starting thread, read by whichever thread closes the stack (a shutdown hook). */
   private final List<Node> nodes = new CopyOnWriteArrayList<>();
   private final Consumer<String> log;
+  /** Once closed, nothing more starts: a node launched after {@link #close()} would outlive the suite. */
+  private boolean closed;
 
   /** A stack with nothing started yet, in {@code dir}: {@link #close()} is safe from here on. */
   LocalStack(Path dir, Consumer<String> log) {
@@ -105,8 +107,11 @@ final class LocalStack implements AutoCloseable {
     return dir;
   }
 
-  private void launch(Path jar, List<String> jvmOptions, int index, int remotePort, int httpPort, int metricsPort,
-      List<String> modeArgs) throws IOException {
+  private synchronized void launch(Path jar, List<String> jvmOptions, int index, int remotePort, int httpPort,
+      int metricsPort, List<String> modeArgs) throws IOException {
+    if (closed) {
+      throw new IllegalStateException("the stack was stopped while it started");
+    }
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);
@@ -159,6 +164,7 @@ final class LocalStack implements AutoCloseable {
    */
   @Override
   public synchronized void close() {
+    closed = true;
     Map<String, Long> servers = ServerProcesses.find(List.of(), null, null, dir);
     for (int i = nodes.size() - 1; i >= 0; i--) {
       stop(nodes.get(i));

@@ -143,8 +143,8 @@ public final class ChatRoom
   private enum WritePosts implements Command { REQUESTED, BACKSTOP }
 
   /** A send taken up, waiting for its batch's write; retries of it that came meanwhile wait with it. */
-  private record PendingPost(
-      MessagePosted event, List<ActorRef<PostReply>> replyTo, RoomTracing.Write traced, long startedNanos) {}
+  private record PendingPost(String key, MessagePosted event, List<ActorRef<PostReply>> replyTo,
+      RoomTracing.Write traced, long startedNanos) {}
 
   /**
    * At most this many sends go into one journal write: the journal writes one write as one Cassandra batch,
@@ -726,7 +726,8 @@ public final class ChatRoom
     if (earlier.isPresent()) {
       return Effect().reply(c.replyTo(), new Duplicate(earlier.get().seq(), earlier.get().ts()));
     }
-    PendingPost retried = pendingByKey.get(DedupWindow.key(c.sender(), c.clientMsgId()));
+    String key = DedupWindow.key(c.sender(), c.clientMsgId());
+    PendingPost retried = pendingByKey.get(key);
     if (retried != null) {
       // a retry of a send not written yet: answered with it (a client retrying without end gets no more
       // answers than this; its ask times out and it retries later)
@@ -749,9 +750,9 @@ public final class ChatRoom
       return Effect().noReply();
     }
     long now = System.nanoTime();
-    PendingPost pending = new PendingPost(posted, new ArrayList<>(List.of(c.replyTo())), traced, now);
+    PendingPost pending = new PendingPost(key, posted, new ArrayList<>(List.of(c.replyTo())), traced, now);
     pendingPosts.add(pending);
-    pendingByKey.put(DedupWindow.key(c.sender(), c.clientMsgId()), pending);
+    pendingByKey.put(key, pending);
     if (pendingPosts.size() == 1) {
       startWriteBackstop();
     }
@@ -826,7 +827,7 @@ public final class ChatRoom
   private List<PendingPost> takePending(int max) {
     List<PendingPost> taken = List.copyOf(pendingPosts.subList(0, Math.min(max, pendingPosts.size())));
     pendingPosts.subList(0, taken.size()).clear();
-    taken.forEach(post -> pendingByKey.remove(DedupWindow.key(post.event().sender(), post.event().clientMsgId())));
+    taken.forEach(post -> pendingByKey.remove(post.key()));
     return taken;
   }
 
