@@ -79,6 +79,7 @@ public record ChatNodeSettings(
       Duration sessionRefresh,
       int replayMaxItemsPerRoom,
       Duration clientIdleTimeout,
+      Duration pingInterval,
       java.util.List<String> allowedOrigins,
       int maxConnectionsPerIp,
       int maxConnectionsPerUser,
@@ -128,6 +129,7 @@ public record ChatNodeSettings(
             g.getDuration("session-refresh"),
             g.getInt("replay-max-items-per-room"),
             g.getDuration("client-idle-timeout"),
+            g.getDuration("ping-interval"),
             g.getStringList("allowed-origins"),
             g.getInt("max-connections-per-ip"),
             g.getInt("max-connections-per-user"),
@@ -155,6 +157,9 @@ public record ChatNodeSettings(
     }
     if (gateway.maxBodyBytes() > gateway.maxFrameBytes()) {
       throw new IllegalArgumentException("chat.gateway.max-body-size must be <= max-frame-size");
+    }
+    if (gateway.pingInterval().isNegative() || gateway.pingInterval().isZero()) {
+      throw new IllegalArgumentException("chat.gateway.ping-interval must be positive");
     }
   }
 

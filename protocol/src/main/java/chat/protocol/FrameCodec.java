@@ -93,6 +93,15 @@ public final class FrameCodec {
     return write(frame);
   }
 
+  /** The frame's JSON in UTF-8, as it goes on the wire: no string is built on the way. */
+  public byte[] encodeBytes(ServerFrame frame) {
+    try {
+      return mapper.writeValueAsBytes(frame);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public String encode(ClientFrame frame) {
     return write(frame);
   }

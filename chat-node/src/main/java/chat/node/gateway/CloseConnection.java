@@ -1,18 +1,22 @@
 package chat.node.gateway;
 
-import chat.protocol.ServerFrame;
+import chat.protocol.ErrorCode;
+import org.apache.pekko.util.ByteString;
 
-/** Ends a connection's outbound stream; the stream turns it into its last frame. Carries no stack trace. */
+/**
+ * Ends a connection's outbound frames at once, dropping what is queued: {@code frame} (an encoded
+ * {@code closing} frame) goes out alone, then the WebSocket closes. Carries no stack trace.
+ */
 final class CloseConnection extends RuntimeException {
 
-  private final ServerFrame.Closing closing;
+  private final transient ByteString frame;
 
-  CloseConnection(ServerFrame.Closing closing) {
-    super(closing.code().wireName(), null, false, false);
-    this.closing = closing;
+  CloseConnection(ErrorCode code, ByteString frame) {
+    super(code.wireName(), null, false, false);
+    this.frame = frame;
   }
 
-  ServerFrame.Closing closing() {
-    return closing;
+  ByteString frame() {
+    return frame;
   }
 }

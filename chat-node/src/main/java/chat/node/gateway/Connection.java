@@ -35,12 +35,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
-import org.apache.pekko.http.javadsl.model.ws.Message;
-import org.apache.pekko.http.javadsl.model.ws.TextMessage;
-import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.QueueOfferResult;
 import org.apache.pekko.stream.typed.javadsl.ActorSink;
+import org.apache.pekko.util.ByteString;
 import org.slf4j.event.Level;
 import org.slf4j.spi.LoggingEventBuilder;
 
@@ -62,13 +59,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   sealed interface Command {}
 
-  /** The connection's stream materialised its outbound queue (see {@link OutboundQueue}). */
-  record OutboundReady(BoundedSourceQueue<Message> queue) implements Command {}
-
-  /** The inbound stream asks for the first element. */
-  record StreamStarted(ActorRef<StreamAck> ackTo) implements Command {}
-
-  record Received(ActorRef<StreamAck> ackTo, InboundFrames.Inbound inbound) implements Command {}
+  /** A message from the client; {@code ack} asks the connection's stage for the next one. */
+  record Received(Runnable ack, MessageAssembler.Inbound inbound) implements Command {}
 
   enum StreamAck { INSTANCE }
 
@@ -162,14 +154,14 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   /** {@code preAuthenticated}: who the upgrade's credentials named, or null when hello must carry a token. */
   static Behavior<Command> create(
-      Deps deps, JwtAuthenticator.Authenticated preAuthenticated, Client client) {
+      Deps deps, JwtAuthenticator.Authenticated preAuthenticated, Client client, OutboundFrames outbound) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-        new Connection(context, timers, deps, preAuthenticated, client)));
+        new Connection(context, timers, deps, preAuthenticated, client, outbound)));
   }
 
   private final Deps deps;
   private final TimerScheduler<Command> timers;
-  private final OutboundQueue outbound;
+  private final OutboundFrames outbound;
   private final String connectionId = UUID.randomUUID().toString();
   private final ActorRef<UserSession.ToConnection> deliveries;
   private final RoomStreams streams = new RoomStreams();
@@ -202,7 +194,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private int inFlight;
   private EntityRef<UserSession.Command> session;
   /** Set while the inbound stream waits for this actor to take another frame. */
-  private ActorRef<StreamAck> stalledAck;
+  private Runnable stalledAck;
   private boolean outboundClosed;
   private boolean inboundEnded;
 
@@ -224,13 +216,13 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   private Connection(
       ActorContext<Command> context, TimerScheduler<Command> timers, Deps deps,
-      JwtAuthenticator.Authenticated preAuthenticated, Client client) {
+      JwtAuthenticator.Authenticated preAuthenticated, Client client, OutboundFrames outbound) {
     super(context);
     this.deps = deps;
     this.preAuthenticated = preAuthenticated;
     this.client = client;
     this.timers = timers;
-    this.outbound = new OutboundQueue(deps.settings().outboundBuffer());
+    this.outbound = outbound;
     this.deliveries = context.messageAdapter(UserSession.ToConnection.class, Delivered::new);
     timers.startSingleTimer(AuthDeadline.INSTANCE, deps.settings().authTimeout());
     timers.startTimerWithFixedDelay(IdleCheck.INSTANCE, IDLE_CHECK_INTERVAL);
@@ -265,14 +257,6 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(OutboundReady.class, m -> {
-          outbound.attach(m.queue());
-          return this;
-        })
-        .onMessage(StreamStarted.class, m -> {
-          m.ackTo().tell(StreamAck.INSTANCE);
-          return this;
-        })
         .onMessage(Received.class, m -> outboundClosed ? this : onReceived(m))
         .onMessage(Answered.class, this::onAnswered)
         .onMessage(Delivered.class, this::onDelivered)
@@ -351,24 +335,24 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private Behavior<Command> onReceived(Received m) {
     lastInboundNanos = System.nanoTime();
     framesIn++;
-    InboundFrames.Inbound inbound = m.inbound();
-    if (inbound instanceof InboundFrames.FarTooLarge) {
+    MessageAssembler.Inbound inbound = m.inbound();
+    if (inbound instanceof MessageAssembler.FarTooLarge) {
       return close(ErrorCode.FRAME_FAR_TOO_LARGE, "frame larger than " + deps.settings().dropFrameBytes() + " bytes");
     }
-    if (inbound instanceof InboundFrames.TooLarge tooLarge) {
+    if (inbound instanceof MessageAssembler.TooLarge tooLarge) {
       write(ServerFrame.Error.of(null, ErrorCode.FRAME_TOO_LARGE,
           "frame of " + tooLarge.bytes() + " bytes exceeds the limit of " + deps.settings().maxFrameBytes()));
       refused();
-    } else if (inbound instanceof InboundFrames.Binary) {
+    } else if (inbound instanceof MessageAssembler.Binary) {
       write(ServerFrame.Error.of(null, ErrorCode.BINARY_NOT_SUPPORTED, "send JSON text frames"));
       refused();
     } else {
-      onText(((InboundFrames.Text) inbound).text());
+      onText(((MessageAssembler.Text) inbound).text());
     }
     if (inFlight < deps.settings().maxInFlight()) {
-      m.ackTo().tell(StreamAck.INSTANCE);
+      m.ack().run();
     } else {
-      stalledAck = m.ackTo();
+      stalledAck = m.ack();
     }
     return this;
   }
@@ -617,7 +601,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     }
     write(m.frame());
     if (stalledAck != null && inFlight < deps.settings().maxInFlight()) {
-      stalledAck.tell(StreamAck.INSTANCE);
+      stalledAck.run();
       stalledAck = null;
     }
     return this;
@@ -878,7 +862,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     if (outboundClosed) {
       return;
     }
-    write(frame, deps.codec().encode(frame));
+    write(frame, ByteString.fromArrayUnsafe(deps.codec().encodeBytes(frame)));
   }
 
   /**
@@ -892,29 +876,29 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     }
     if (writingLive) {
       EncodedItems.Encoded item = deps.items().encoded(entry);
-      write(item.frame(), item.text());
+      write(item.frame(), item.payload());
     } else {
       write(ProtocolMapping.item(entry));
     }
   }
 
-  /** Queues {@code frame}, already encoded as {@code text}. */
-  private void write(ServerFrame frame, String text) {
+  /** Queues {@code frame}, already encoded as {@code payload} (its JSON in UTF-8). */
+  private void write(ServerFrame frame, ByteString payload) {
     if (outboundClosed) {
       return;
     }
     if (frame instanceof ServerFrame.Error error) {
       deps.metrics().errorSent(error.code(), false);
     }
-    QueueOfferResult result = outbound.offer(TextMessage.create(text));
-    if (result.isEnqueued()) {
+    OutboundFrames.Offer result = outbound.offer(payload);
+    if (result == OutboundFrames.Offer.ENQUEUED) {
       framesOut++;
       deps.metrics().frameSent(frame);
     }
-    if (result == QueueOfferResult.dropped()) {
+    if (result == OutboundFrames.Offer.DROPPED) {
       closeOutbound(ServerFrame.Closing.of(ErrorCode.SLOW_CONSUMER,
           "more than " + deps.settings().outboundBuffer() + " frames unread; reconnect and resume"));
-    } else if (!result.isEnqueued()) {
+    } else if (result == OutboundFrames.Offer.CLOSED) {
       ended("client", null, "closed");
       outboundClosed = true; // the stream is already gone; the inbound side's end will stop this actor
     }
@@ -927,22 +911,23 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   /**
    * Queues the closing frame behind what is already queued and completes the outbound queue: everything
-   * (answers included) goes out first, then Pekko HTTP closes the WebSocket (status 1000) and the coupled
-   * inbound side completes, which stops this actor. A full queue (a slow consumer) is not waited for: it is
-   * failed with the reason, which drops the backlog, and the outbound source recovers by emitting the
-   * closing frame. Until then the actor stays alive, reading nothing: stopping it at once would tear the
-   * stream down before the closing frame is out.
+   * (answers included) goes out first, then the connection's stage closes the WebSocket (status 1000) and,
+   * when the stream ends, tells this actor, which stops. A full queue (a slow consumer) is not waited for:
+   * it is failed with the closing frame, which drops the backlog and sends that frame alone. Until then the
+   * actor stays alive, reading nothing: stopping it at once would end the stream before the closing frame
+   * is out.
    */
   private void closeOutbound(ServerFrame.Closing closing) {
     if (!outboundClosed) {
       outboundClosed = true;
       ended("server", closing.code(), closing.message());
       deps.metrics().errorSent(closing.code(), true);
-      if (outbound.offer(TextMessage.create(deps.codec().encode(closing))).isEnqueued()) {
+      ByteString payload = ByteString.fromArrayUnsafe(deps.codec().encodeBytes(closing));
+      if (outbound.offer(payload) == OutboundFrames.Offer.ENQUEUED) {
         deps.metrics().frameSent(closing);
-        terminateOutbound(outbound::complete);
+        outbound.complete();
       } else {
-        terminateOutbound(() -> outbound.fail(new CloseConnection(closing)));
+        outbound.fail(new CloseConnection(closing.code(), payload));
       }
       timers.cancel(RefreshSession.INSTANCE);
       timers.startSingleTimer(ClosingDeadline.INSTANCE, CLOSING_GRACE);
@@ -954,19 +939,19 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     if (userId != null) {
       session().tell(new UserSession.Disconnect(connectionId));
     }
-    if (!outboundClosed && !outbound.isCompleted()) {
+    if (!outboundClosed && !outbound.isEnded()) {
       outboundClosed = true;
       if (!inboundEnded) {
         // stopped while the client is still there: the node is shutting down
         ended("server", ErrorCode.SHUTTING_DOWN, "the node is shutting down");
         var closing = ServerFrame.Closing.of(ErrorCode.SHUTTING_DOWN, "the node is shutting down; reconnect");
         deps.metrics().errorSent(closing.code(), true);
-        if (outbound.offer(TextMessage.create(deps.codec().encode(closing))).isEnqueued()) {
+        if (outbound.offer(ByteString.fromArrayUnsafe(deps.codec().encodeBytes(closing))) == OutboundFrames.Offer.ENQUEUED) {
           deps.metrics().frameSent(closing);
         }
       }
       // queued frames drain, then the WebSocket closes
-      terminateOutbound(outbound::complete);
+      outbound.complete();
     }
     ended("server", null, "stopped");
     deps.metrics().connectionClosed("server".equals(closedBy), userId != null);
@@ -982,15 +967,6 @@ final class Connection extends AbstractBehavior<Connection.Command> {
         .addKeyValue("authFailures", authFailures)
         .log("connection closed");
     return this;
-  }
-
-  /** The stream may end on its own (client gone) at any moment; ending it twice is not an error here. */
-  private void terminateOutbound(Runnable terminate) {
-    try {
-      terminate.run();
-    } catch (IllegalStateException alreadyTerminated) {
-      // nothing left to end
-    }
   }
 
   /** The user's session; the ref is kept, since building one per acknowledgement is not free. */

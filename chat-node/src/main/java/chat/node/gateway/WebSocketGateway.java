@@ -20,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
-import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -31,25 +30,18 @@ import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
-import org.apache.pekko.http.javadsl.model.ws.Message;
-import org.apache.pekko.http.javadsl.model.ws.TextMessage;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.japi.pf.PFBuilder;
 import org.apache.pekko.stream.Materializer;
-import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.typed.javadsl.ActorSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 /**
- * The WebSocket endpoint ({@link Protocol#WEBSOCKET_PATH}). Each upgrade gets its own stream: a
- * backpressured inbound side feeding a {@link Connection} actor, and a bounded outbound queue that actor
- * writes to. The two sides are coupled: when either ends, the connection ends.
+ * The WebSocket endpoint ({@link Protocol#WEBSOCKET_PATH}). Each upgrade gets a {@link WebSocketStage} on
+ * Pekko HTTP's frame parser and renderer, and a {@link Connection} actor behind it: the stage hands the
+ * actor one message at a time (backpressured), and writes what the actor queues.
  */
 public final class WebSocketGateway {
 
@@ -58,10 +50,12 @@ public final class WebSocketGateway {
   private static final Duration RATE_LIMIT_SWEEP = Duration.ofSeconds(30);
   /** An accepted upgrade whose stream has not started by then gives its address slot back. */
   private static final Duration UNSTARTED_SLOT_RELEASE = Duration.ofSeconds(30);
+  /** How long a close frame the server sent waits for the client's before the connection is dropped. */
+  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
 
   private final ActorSystem<?> system;
   private final Connection.Deps deps;
-  private final InboundFrames inboundFrames;
+  private final WebSocketStage.Settings stageSettings;
   private final AtomicLong connectionCount = new AtomicLong();
   private volatile boolean shuttingDown;
   private final UpgradeChecks checks;
@@ -90,7 +84,8 @@ public final class WebSocketGateway {
         codec, new EncodedItems(codec), sharding, materializer, this::stopped, metrics, tracing);
     this.checks = new UpgradeChecks(settings.devMode(), g.allowedOrigins(), authenticator);
     this.perAddress = new ConnectionsPerAddress(g.maxConnectionsPerIp());
-    this.inboundFrames = new InboundFrames(g.maxFrameBytes(), g.dropFrameBytes(), materializer);
+    this.stageSettings = new WebSocketStage.Settings(
+        g.maxFrameBytes(), g.dropFrameBytes(), g.outboundBuffer(), g.pingInterval(), CLOSE_TIMEOUT);
   }
 
   /**
@@ -147,10 +142,8 @@ public final class WebSocketGateway {
         perAddress.closed(address);
       }
     }, system.executionContext());
-    var flow = connectionFlow(accepted.preAuthenticated(), new Connection.Client(address, origin), started);
-    return Directives.complete(accepted.subprotocol().isPresent()
-        ? upgrade.handleMessagesWith(flow, accepted.subprotocol().get())
-        : upgrade.handleMessagesWith(flow));
+    var stage = connectionStage(accepted.preAuthenticated(), new Connection.Client(address, origin), started);
+    return Directives.complete(PekkoFrames.upgrade(upgrade, stage, accepted.subprotocol()));
   }
 
   /** 401 is an authentication failure, logged as one; the token itself is never logged. */
@@ -208,36 +201,18 @@ public final class WebSocketGateway {
     return shuttingDown;
   }
 
-  /** A fresh flow per connection; the actor and the queue are created when Pekko HTTP materialises it. */
-  private Flow<Message, Message, NotUsed> connectionFlow(
+  /** A fresh stage per connection; the actor is created when Pekko HTTP starts the connection's stream. */
+  private WebSocketStage connectionStage(
       JwtAuthenticator.Authenticated preAuthenticated, Connection.Client client, AtomicBoolean started) {
-    return Flow.fromMaterializer((materializer, attributes) -> {
+    return new WebSocketStage(stageSettings, outbound -> {
       if (!started.compareAndSet(false, true)) {
-        // the slot was already given back: the stream starts too late to be served
-        return Flow.fromSinkAndSource(Sink.<Message>cancelled(), Source.<Message>empty());
+        return null; // the slot was already given back: the stream starts too late to be served
       }
       ActorRef<Connection.Command> connection = system.systemActorOf(
-          Connection.create(deps, preAuthenticated, client), "ws-" + connectionCount.incrementAndGet(), Props.empty());
-      // the queue is part of this stream; the actor gets it as the stream materialises (OutboundQueue)
-      Source<Message, NotUsed> outbound = Source.<Message>queue(deps.settings().outboundBuffer())
-          .recover(new PFBuilder<Throwable, Message>()
-              .match(CloseConnection.class, close -> TextMessage.create(deps.codec().encode(close.closing())))
-              .build())
-          .mapMaterializedValue(queue -> {
-            connection.tell(new Connection.OutboundReady(queue));
-            return NotUsed.getInstance();
-          });
+          Connection.create(deps, preAuthenticated, client, outbound), "ws-" + connectionCount.incrementAndGet(),
+          Props.empty());
       addresses.put(connection, client.address());
-      Sink<Message, NotUsed> inbound = Flow.<Message>create()
-          .mapAsync(1, inboundFrames::read)
-          .to(ActorSink.actorRefWithBackpressure(
-              connection,
-              Connection.Received::new,
-              Connection.StreamStarted::new,
-              Connection.StreamAck.INSTANCE,
-              Connection.StreamCompleted.INSTANCE,
-              Connection.StreamFailed::new));
-      return Flow.fromSinkAndSourceCoupled(inbound, outbound);
-    }).mapMaterializedValue(future -> NotUsed.getInstance());
+      return connection;
+    });
   }
 }

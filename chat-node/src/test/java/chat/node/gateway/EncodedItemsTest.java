@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;
 
 class EncodedItemsTest {
@@ -21,10 +22,14 @@ class EncodedItemsTest {
   private static final FrameCodec CODEC = new FrameCodec(new Limits(65536, 16384, 200, 1000, 32));
 
   private final AtomicInteger encodings = new AtomicInteger();
-  private final Function<TimelineItem, String> countingCodec = frame -> {
+  private final Function<TimelineItem, ByteString> countingCodec = frame -> {
     encodings.incrementAndGet();
-    return CODEC.encode(frame);
+    return bytes(frame);
   };
+
+  private static ByteString bytes(TimelineItem frame) {
+    return ByteString.fromArrayUnsafe(CODEC.encodeBytes(frame));
+  }
 
   private static ChatRoom.TimelineEntry message(String room, long seq, String body) {
     return new ChatRoom.TimelineEntry(room, seq, new ChatRoom.MessagePosted("alice", "c-" + seq, body, 1000 + seq));
@@ -36,13 +41,13 @@ class EncodedItemsTest {
   }
 
   @Test
-  void theSameEntryIsEncodedOnceAndServedAsTheSameText() {
+  void theSameEntryIsEncodedOnceAndServedAsTheSameBytes() {
     var items = new EncodedItems(CODEC);
     var entry = message("team-1", 7, "hi");
     EncodedItems.Encoded first = items.encoded(entry);
     EncodedItems.Encoded again = items.encoded(entry);
-    assertEquals(expected(entry), first.text());
-    assertSame(first.text(), again.text());
+    assertEquals(expected(entry), first.payload().utf8String());
+    assertSame(first.payload(), again.payload());
     // the frame counted by the metrics is still the item's own type
     assertInstanceOf(TimelineItem.Message.class, again.frame());
     assertEquals(ProtocolMapping.item(entry), again.frame());
@@ -54,11 +59,11 @@ class EncodedItemsTest {
     var live = message("team-1", 7, "hi");
     // same room and seq, other content (say, read back from another journal): never served the other's text
     var other = message("team-1", 7, "something else");
-    String liveText = items.encoded(live).text();
-    String otherText = items.encoded(other).text();
+    String liveText = items.encoded(live).payload().utf8String();
+    String otherText = items.encoded(other).payload().utf8String();
     assertEquals(expected(other), otherText);
     assertNotEquals(liveText, otherText);
-    assertEquals(expected(live), items.encoded(live).text());
+    assertEquals(expected(live), items.encoded(live).payload().utf8String());
     assertEquals(3, encodings.get());
   }
 
@@ -69,7 +74,7 @@ class EncodedItemsTest {
     var entry = message("team-1", 7, "hi");
     var copy = message("team-1", 7, "hi");
     items.encoded(entry);
-    assertEquals(expected(copy), items.encoded(copy).text());
+    assertEquals(expected(copy), items.encoded(copy).payload().utf8String());
     assertEquals(1, encodings.get());
   }
 
@@ -79,12 +84,12 @@ class EncodedItemsTest {
     var items = new EncodedItems(1, countingCodec);
     var a = message("team-1", 1, "first");
     var b = message("team-2", 2, "second");
-    assertEquals(expected(a), items.encoded(a).text());
-    assertEquals(expected(a), items.encoded(a).text());
+    assertEquals(expected(a), items.encoded(a).payload().utf8String());
+    assertEquals(expected(a), items.encoded(a).payload().utf8String());
     assertEquals(1, encodings.get());
-    assertEquals(expected(b), items.encoded(b).text());
-    assertEquals(expected(a), items.encoded(a).text());
-    assertEquals(expected(b), items.encoded(b).text());
+    assertEquals(expected(b), items.encoded(b).payload().utf8String());
+    assertEquals(expected(a), items.encoded(a).payload().utf8String());
+    assertEquals(expected(b), items.encoded(b).payload().utf8String());
     assertEquals(4, encodings.get());
   }
 
@@ -102,7 +107,7 @@ class EncodedItemsTest {
 
   @Test
   void threadsRacingForFewSlotsEachGetTheirEntrysText() throws InterruptedException {
-    var items = new EncodedItems(2, CODEC::encode);
+    var items = new EncodedItems(2, EncodedItemsTest::bytes);
     List<ChatRoom.TimelineEntry> entries = new ArrayList<>();
     List<String> texts = new ArrayList<>();
     for (long seq = 1; seq <= 16; seq++) {
@@ -117,7 +122,7 @@ class EncodedItemsTest {
       threads.add(new Thread(() -> {
         for (int i = 0; i < 20_000; i++) {
           int k = (i * 7 + offset) % entries.size();
-          if (!texts.get(k).equals(items.encoded(entries.get(k)).text())) {
+          if (!texts.get(k).equals(items.encoded(entries.get(k)).payload().utf8String())) {
             wrong.incrementAndGet();
           }
         }
@@ -132,7 +137,7 @@ class EncodedItemsTest {
 
   @Test
   void theSlotCountIsAPowerOfTwo() {
-    assertThrows(IllegalArgumentException.class, () -> new EncodedItems(3, CODEC::encode));
-    assertThrows(IllegalArgumentException.class, () -> new EncodedItems(0, CODEC::encode));
+    assertThrows(IllegalArgumentException.class, () -> new EncodedItems(3, EncodedItemsTest::bytes));
+    assertThrows(IllegalArgumentException.class, () -> new EncodedItems(0, EncodedItemsTest::bytes));
   }
 }

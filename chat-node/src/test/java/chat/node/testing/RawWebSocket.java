@@ -40,6 +40,7 @@ public final class RawWebSocket implements AutoCloseable {
   public static final int BINARY = 2;
   public static final int CLOSE = 8;
   public static final int PING = 9;
+  public static final int PONG = 10;
 
   private final Socket socket;
   private final DataInputStream in;
@@ -161,24 +162,34 @@ public final class RawWebSocket implements AutoCloseable {
     }
   }
 
-  /** Reads the next frame (server frames are unmasked); pings are skipped. */
+  /** Reads the next frame (server frames are unmasked); pings and pongs are skipped. */
   public Frame read() throws IOException {
     while (true) {
-      int b0 = in.readUnsignedByte();
-      int b1 = in.readUnsignedByte();
-      long length = b1 & 0x7f;
-      if (length == 126) {
-        length = in.readUnsignedShort();
-      } else if (length == 127) {
-        length = in.readLong();
-      }
-      byte[] payload = new byte[(int) length];
-      in.readFully(payload);
-      int opcode = b0 & 0x0f;
-      if (opcode != 9 && opcode != 10) {
-        return new Frame(opcode, payload);
+      Frame frame = readAny();
+      if (frame.opcode() != PING && frame.opcode() != PONG) {
+        return frame;
       }
     }
+  }
+
+  /** Reads the next frame, control frames included. */
+  public Frame readAny() throws IOException {
+    int b0 = in.readUnsignedByte();
+    int b1 = in.readUnsignedByte();
+    long length = b1 & 0x7f;
+    if (length == 126) {
+      length = in.readUnsignedShort();
+    } else if (length == 127) {
+      length = in.readLong();
+    }
+    byte[] payload = new byte[(int) length];
+    in.readFully(payload);
+    return new Frame(b0 & 0x0f, payload);
+  }
+
+  /** True once the server closed the TCP connection (the next read finds its end). */
+  public boolean endOfStream() throws IOException {
+    return in.read() < 0;
   }
 
   @Override
