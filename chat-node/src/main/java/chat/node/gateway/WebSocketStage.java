@@ -143,7 +143,7 @@ final class WebSocketStage extends GraphStage<FlowShape<FrameEvent, FrameEvent>>
         closeWith(GOING_AWAY, "");
         return;
       }
-      scheduleWithFixedDelay(PING_TIMER, settings.pingInterval(), settings.pingInterval());
+      scheduleOnce(PING_TIMER, settings.pingInterval());
       pull(in);
     }
 
@@ -277,10 +277,19 @@ final class WebSocketStage extends GraphStage<FlowShape<FrameEvent, FrameEvent>>
     public void onTimer(Object key) {
       if (CLOSE_TIMER.equals(key)) {
         completeStage(); // the client never answered our close frame
-      } else if (state == State.OPEN && control.isEmpty()
-          && System.nanoTime() - lastWriteNanos >= settings.pingInterval().toNanos()) {
-        control.add(PekkoFrames.ping());
-        write();
+      } else if (state == State.OPEN) {
+        long silentNanos = System.nanoTime() - lastWriteNanos;
+        long intervalNanos = settings.pingInterval().toNanos();
+        if (silentNanos >= intervalNanos) {
+          if (control.isEmpty()) {
+            control.add(PekkoFrames.ping());
+            write();
+          }
+          scheduleOnce(PING_TIMER, settings.pingInterval());
+        } else {
+          // something went out meanwhile: the silence is counted from then
+          scheduleOnce(PING_TIMER, Duration.ofNanos(intervalNanos - silentNanos));
+        }
       }
     }
 

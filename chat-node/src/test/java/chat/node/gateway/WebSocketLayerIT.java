@@ -79,6 +79,11 @@ class WebSocketLayerIT {
       RawWebSocket.Frame frame = socket.readAny();
       assertEquals(RawWebSocket.PING, frame.opcode());
       assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(900), "not before the interval");
+      long first = System.nanoTime();
+      assertEquals(RawWebSocket.PING, socket.readAny().opcode());
+      long gap = System.nanoTime() - first;
+      assertTrue(gap >= TimeUnit.MILLISECONDS.toNanos(900) && gap < TimeUnit.MILLISECONDS.toNanos(1800),
+          "the next ping an interval later, not two: " + TimeUnit.NANOSECONDS.toMillis(gap) + " ms");
     }
   }
 
