@@ -79,7 +79,7 @@ final class Connection extends AbstractBehavior<Connection.Command> {
 
   private record DeviceOpenFailed(Throwable cause) implements Command {}
 
-  private record SessionRegistered(String incarnation, boolean accepted) implements Command {}
+  private record SessionRegistered(String incarnation, boolean accepted, boolean added) implements Command {}
 
   private record WatchesRenewed(AckResult.PresenceList list, Set<String> asked) implements Command {}
 
@@ -184,6 +184,8 @@ final class Connection extends AbstractBehavior<Connection.Command> {
   private String deviceId;
   /** The user session's incarnation when this connection last registered. */
   private String sessionIncarnation;
+  /** A refresh of the registration went unanswered since the last answer. */
+  private boolean registrationUnanswered;
   /** Users whose presence this connection follows, with what it last told the client. */
   private final Map<String, ServerFrame.Presence> watched = new HashMap<>();
   /** Users named in a watch_presence still being answered: they count toward the cap already. */
@@ -308,7 +310,11 @@ final class Connection extends AbstractBehavior<Connection.Command> {
               : this;
         })
         .onMessage(SessionRegistered.class, this::onRegistered)
-        .onMessageEquals(RegistrationUnanswered.INSTANCE, () -> this)
+        .onMessageEquals(RegistrationUnanswered.INSTANCE, () -> {
+          // the session may have dropped this connection and taken it back without our hearing of it
+          registrationUnanswered = sessionIncarnation != null;
+          return this;
+        })
         .onMessage(AuthDeadline.class, m -> userId != null ? this
             : close(ErrorCode.AUTH_TIMEOUT, "no successful hello within " + deps.settings().authTimeout().toSeconds() + " s"))
         .onMessageEquals(ClosingDeadline.INSTANCE, Behaviors::stopped)
@@ -647,13 +653,15 @@ final class Connection extends AbstractBehavior<Connection.Command> {
         deps.settings().askTimeout(),
         replyTo -> new UserSession.Connect(connectionId, deliveries, replyTo),
         (registered, failure) -> registered != null
-            ? new SessionRegistered(registered.incarnation(), registered.accepted())
+            ? new SessionRegistered(registered.incarnation(), registered.accepted(), registered.added())
             : RegistrationUnanswered.INSTANCE);
   }
 
   /**
-   * A session that restarted or moved may have dropped pushes while this connection was not registered
+   * A session that restarted or moved, or that dropped this connection (its lease ran out while refreshes
+   * went unanswered) and took it back, may have dropped pushes while this connection was not registered
    * with it, and nothing may follow in those rooms to reveal the hole: check every room against its end.
+   * A refresh that went unanswered may have been such a taking back, so the next answer counts as one.
    */
   private Behavior<Command> onRegistered(SessionRegistered m) {
     if (!m.accepted()) {
@@ -661,8 +669,11 @@ final class Connection extends AbstractBehavior<Connection.Command> {
     }
     String previous = sessionIncarnation;
     sessionIncarnation = m.incarnation();
-    if (previous != null && !previous.equals(m.incarnation())) {
-      log(Level.DEBUG).log("session restarted, checking rooms");
+    boolean restarted = previous != null && !previous.equals(m.incarnation());
+    boolean retaken = previous != null && (m.added() || registrationUnanswered);
+    registrationUnanswered = false;
+    if (restarted || retaken) {
+      log(Level.DEBUG).addKeyValue("restarted", restarted).log("session may have dropped pushes, checking rooms");
       for (String room : streams.liveRooms()) {
         streams.startCatchingUp(room);
         requestReplay(room, streams.lastSent(room) + 1);

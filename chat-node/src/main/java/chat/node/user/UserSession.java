@@ -68,10 +68,12 @@ public final class UserSession
       implements Command {}
 
   /**
-   * {@code incarnation} changes whenever the session restarts or moves. A connection that sees it change
-   * knows the session may have dropped pushes meanwhile and checks its rooms against the journal.
+   * {@code incarnation} changes whenever the session restarts or moves; {@code added} says the session did
+   * not know the connection before this Connect (its lease had run out, or the session is new). Either way
+   * the session may have dropped pushes for it meanwhile, and a connection that was registered before
+   * checks its rooms against the journal.
    */
-  public record Registered(String incarnation, boolean accepted) implements CborSerializable {}
+  public record Registered(String incarnation, boolean accepted, boolean added) implements CborSerializable {}
 
   public record Disconnect(String connectionId) implements Command {}
 
@@ -679,8 +681,9 @@ public final class UserSession
   }
 
   private ReplyEffect<Event, State> connect(State state, Connect c) {
+    boolean known = presence.isRegistered(c.connectionId(), c.device());
     boolean accepted = register(state, c.connectionId(), c.device());
-    return Effect().reply(c.replyTo(), new Registered(incarnation, accepted));
+    return Effect().reply(c.replyTo(), new Registered(incarnation, accepted, accepted && !known));
   }
 
   /** Registers a connection, unless the user already has the maximum number open. */

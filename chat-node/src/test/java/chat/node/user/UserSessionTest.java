@@ -79,6 +79,26 @@ class UserSessionTest {
     assertEquals(List.of(), rooms(s));
   }
 
+  /** A connection the session forgot (disconnected, or its lease ran out) learns it was taken back. */
+  @Test
+  void aRegistrationSaysWhetherTheSessionKnewTheConnection() {
+    var s = session("dora");
+    TestProbe<UserSession.ToConnection> phone = testKit.createTestProbe();
+    UserSession.Registered first = s.<UserSession.Registered>runCommand(
+        r -> new UserSession.Connect("phone", phone.getRef(), r)).reply();
+    assertTrue(first.accepted() && first.added());
+    UserSession.Registered refresh = s.<UserSession.Registered>runCommand(
+        r -> new UserSession.Connect("phone", phone.getRef(), r)).reply();
+    assertTrue(refresh.accepted() && !refresh.added());
+    assertEquals(first.incarnation(), refresh.incarnation());
+
+    s.runCommand(new UserSession.Disconnect("phone"));
+    UserSession.Registered back = s.<UserSession.Registered>runCommand(
+        r -> new UserSession.Connect("phone", phone.getRef(), r)).reply();
+    assertTrue(back.accepted() && back.added(), "forgotten meanwhile: pushes may have been dropped");
+    assertEquals(first.incarnation(), back.incarnation());
+  }
+
   @Test
   void deliveriesReachEveryConnectedDeviceInOrderAndStopAtDisconnect() {
     var s = session("bob");
