@@ -130,9 +130,10 @@ final class MessageAssembler {
     frameRemaining = length;
     mask = maskKey;
     frameOffset = 0;
-    if (!isControl && !dropped && messageBytes + length > dropFrameBytes) {
+    if (!isControl && !dropped && length > dropFrameBytes - messageBytes) {
       // known from the header alone: not worth reading
       dropped = true;
+      text = null;
       data(data, data.size() == length);
       return new Message(new FarTooLarge());
     }

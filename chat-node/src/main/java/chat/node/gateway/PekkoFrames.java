@@ -7,6 +7,7 @@ import org.apache.pekko.http.impl.engine.ws.FrameEvent$;
 import org.apache.pekko.http.impl.engine.ws.FrameHeader;
 import org.apache.pekko.http.impl.engine.ws.FrameStart;
 import org.apache.pekko.http.impl.engine.ws.Protocol;
+import org.apache.pekko.http.impl.engine.ws.ProtocolException;
 import org.apache.pekko.http.impl.engine.ws.UpgradeToWebSocketLowLevel;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.ws.WebSocketUpgrade;
@@ -61,6 +62,11 @@ final class PekkoFrames {
       return EMPTY_CLOSE;
     }
     return FrameEvent$.MODULE$.closeFrame(status, reason, Option.empty());
+  }
+
+  /** The frame parser's failure on bytes that are no WebSocket frame (a length with its top bit set, say). */
+  static boolean isProtocolError(Throwable cause) {
+    return cause instanceof ProtocolException;
   }
 
   /** Feeds one parsed frame part to {@code assembler}. */

@@ -114,7 +114,12 @@ final class WebSocketStage extends GraphStage<FlowShape<FrameEvent, FrameEvent>>
         @Override
         public void onUpstreamFailure(Throwable cause) {
           tellActor(cause);
-          failStage(cause);
+          if (PekkoFrames.isProtocolError(cause) && !isClosed(out)) {
+            // a frame header the parser could not read: say so, as for any other violation
+            closeWith(MessageAssembler.PROTOCOL_ERROR, "");
+          } else {
+            failStage(cause);
+          }
         }
       });
       setHandler(out, new AbstractOutHandler() {
@@ -194,11 +199,25 @@ final class WebSocketStage extends GraphStage<FlowShape<FrameEvent, FrameEvent>>
         // answer with the same status, as RFC 6455 asks; the client closes TCP then
         boolean error = close.code() != NORMAL && close.code() != GOING_AWAY && close.code() != MessageAssembler.NO_STATUS;
         tellActor(error ? new PeerClosed(close.code(), close.reason()) : null);
+        state = State.CLOSE_SENT;
         control.add(PekkoFrames.close(close.code(), ""));
+        closeDeadline();
       }
       endAfterControl = true;
-      cancel(in);
+      if (control.isEmpty()) {
+        completeStage(); // our close frame went out before theirs came: the handshake is done
+        return;
+      }
       write();
+      readOn();
+    }
+
+    /** A client that stops reading cannot hold the connection open once it is closing. */
+    private void closeDeadline() {
+      cancelTimer(PING_TIMER);
+      if (!isTimerActive(CLOSE_TIMER)) {
+        scheduleOnce(CLOSE_TIMER, settings.closeTimeout());
+      }
     }
 
     // -------------------------------------------------------------- outbound
@@ -218,6 +237,10 @@ final class WebSocketStage extends GraphStage<FlowShape<FrameEvent, FrameEvent>>
         }
         push(out, next);
         lastWriteNanos = System.nanoTime();
+        if (endAfterControl && control.isEmpty()) {
+          completeStage(); // the close frame goes out before the completion
+          return;
+        }
       }
     }
 
@@ -235,11 +258,14 @@ final class WebSocketStage extends GraphStage<FlowShape<FrameEvent, FrameEvent>>
           }
           return control.poll();
         }
+        // the writer queues its last frames before it completes: read the flag first, so that a frame
+        // queued just before completing is never left behind
+        boolean completed = outbound.completed();
         ByteString payload = outbound.poll();
         if (payload != null) {
           return PekkoFrames.text(payload);
         }
-        if (outbound.completed()) {
+        if (completed) {
           startClosing(NORMAL);
           return control.poll();
         }
@@ -253,8 +279,7 @@ final class WebSocketStage extends GraphStage<FlowShape<FrameEvent, FrameEvent>>
     private void startClosing(int status) {
       state = State.CLOSE_SENT;
       control.add(PekkoFrames.close(status, ""));
-      cancelTimer(PING_TIMER);
-      scheduleOnce(CLOSE_TIMER, settings.closeTimeout());
+      closeDeadline();
       // whatever the client still sends is read and dropped until its close frame arrives
       awaitingAck = false;
       readOn();
@@ -267,9 +292,7 @@ final class WebSocketStage extends GraphStage<FlowShape<FrameEvent, FrameEvent>>
       control.add(PekkoFrames.close(status, reason));
       endAfterControl = true;
       outbound.close();
-      if (!isClosed(in)) {
-        cancel(in);
-      }
+      closeDeadline();
       write();
     }
 

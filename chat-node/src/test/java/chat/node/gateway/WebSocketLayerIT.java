@@ -119,6 +119,19 @@ class WebSocketLayerIT {
     }
   }
 
+  @Test
+  void aFrameHeaderThatIsNoFrameClosesWith1002(TestCassandra cassandra) throws Exception {
+    try (TestNode node = TestNode.start(cassandra);
+         RawWebSocket socket = RawWebSocket.connect(node.webSocketUri(), 65536)) {
+      // a masked text frame whose 64-bit length has its top bit set, which RFC 6455 forbids
+      socket.sendRaw(new byte[] {(byte) 0x81, (byte) 0xFF, (byte) 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4});
+      RawWebSocket.Frame close = nextNotPing(socket);
+      assertEquals(RawWebSocket.CLOSE, close.opcode());
+      assertEquals(1002, close.closeStatus());
+      awaitNoConnections(node);
+    }
+  }
+
   private static void awaitNoConnections(TestNode node) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (node.openConnections() > 0 && System.nanoTime() < deadline) {

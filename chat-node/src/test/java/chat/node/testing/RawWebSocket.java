@@ -152,6 +152,12 @@ public final class RawWebSocket implements AutoCloseable {
     out.flush();
   }
 
+  /** Writes bytes as they are, for what no frame encoder would produce. */
+  public void sendRaw(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
   /** The next ack or error (the answer to a request), skipping pushes. */
   public ServerFrame nextAnswer(FrameCodec codec) throws IOException {
     while (true) {
