@@ -56,12 +56,12 @@ final class PekkoFrames {
     return frame(PONG, payload);
   }
 
-  /** A close frame; {@link MessageAssembler#NO_STATUS} stands for one without a status. */
-  static FrameEvent close(int status, String reason) {
+  /** A close frame with no reason; {@link MessageAssembler#NO_STATUS} stands for one without a status. */
+  static FrameEvent close(int status) {
     if (status == MessageAssembler.NO_STATUS) {
       return EMPTY_CLOSE;
     }
-    return FrameEvent$.MODULE$.closeFrame(status, reason, Option.empty());
+    return FrameEvent$.MODULE$.closeFrame(status, "", Option.empty());
   }
 
   /** The frame parser's failure on bytes that are no WebSocket frame (a length with its top bit set, say). */

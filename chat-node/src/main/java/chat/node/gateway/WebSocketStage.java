@@ -49,7 +49,7 @@ final class WebSocketStage extends GraphStage<FlowShape<FrameEvent, FrameEvent>>
   private static final int NORMAL = 1000;
   private static final int INTERNAL_ERROR = 1011;
   private static final int GOING_AWAY = 1001;
-  /** Pongs owed at most; a client that pings faster than it reads gets answers to the latest only. */
+  /** Pongs owed at most: a client that pings faster than it reads gets no answer to the pings beyond these. */
   private static final int MAX_CONTROL_QUEUED = 4;
   private static final String PING_TIMER = "ping";
   private static final String CLOSE_TIMER = "close";
@@ -116,7 +116,7 @@ final class WebSocketStage extends GraphStage<FlowShape<FrameEvent, FrameEvent>>
           tellActor(cause);
           if (PekkoFrames.isProtocolError(cause) && !isClosed(out)) {
             // a frame header the parser could not read: say so, as for any other violation
-            closeWith(MessageAssembler.PROTOCOL_ERROR, "");
+            closeWith(MessageAssembler.PROTOCOL_ERROR);
           } else {
             failStage(cause);
           }
@@ -145,7 +145,7 @@ final class WebSocketStage extends GraphStage<FlowShape<FrameEvent, FrameEvent>>
       connection = connect.apply(outbound);
       if (connection == null) {
         actorTold = true;
-        closeWith(GOING_AWAY, "");
+        closeWith(GOING_AWAY);
         return;
       }
       scheduleOnce(PING_TIMER, settings.pingInterval());
@@ -177,7 +177,7 @@ final class WebSocketStage extends GraphStage<FlowShape<FrameEvent, FrameEvent>>
         return;
       } else if (event instanceof MessageAssembler.Violation violation) {
         tellActor(new ProtocolViolation(violation.status(), violation.reason()));
-        closeWith(violation.status(), "");
+        closeWith(violation.status());
         return;
       }
       readOn();
@@ -200,7 +200,7 @@ final class WebSocketStage extends GraphStage<FlowShape<FrameEvent, FrameEvent>>
         boolean error = close.code() != NORMAL && close.code() != GOING_AWAY && close.code() != MessageAssembler.NO_STATUS;
         tellActor(error ? new PeerClosed(close.code(), close.reason()) : null);
         state = State.CLOSE_SENT;
-        control.add(PekkoFrames.close(close.code(), ""));
+        control.add(PekkoFrames.close(close.code()));
         closeDeadline();
       }
       endAfterControl = true;
@@ -254,7 +254,7 @@ final class WebSocketStage extends GraphStage<FlowShape<FrameEvent, FrameEvent>>
             control.add(PekkoFrames.text(closing.frame()));
             startClosing(NORMAL);
           } else {
-            closeWith(INTERNAL_ERROR, "");
+            closeWith(INTERNAL_ERROR);
           }
           return control.poll();
         }
@@ -278,7 +278,7 @@ final class WebSocketStage extends GraphStage<FlowShape<FrameEvent, FrameEvent>>
     /** Sends a close frame and waits (a while) for the client's. */
     private void startClosing(int status) {
       state = State.CLOSE_SENT;
-      control.add(PekkoFrames.close(status, ""));
+      control.add(PekkoFrames.close(status));
       closeDeadline();
       // whatever the client still sends is read and dropped until its close frame arrives
       awaitingAck = false;
@@ -286,10 +286,10 @@ final class WebSocketStage extends GraphStage<FlowShape<FrameEvent, FrameEvent>>
     }
 
     /** Sends a close frame and ends without waiting for the client's. */
-    private void closeWith(int status, String reason) {
+    private void closeWith(int status) {
       state = State.CLOSE_SENT;
       control.clear();
-      control.add(PekkoFrames.close(status, reason));
+      control.add(PekkoFrames.close(status));
       endAfterControl = true;
       outbound.close();
       closeDeadline();
