@@ -22,6 +22,12 @@ import java.util.BitSet;
  * expected seq never received is <b>lost</b>, and each maximal run of lost seqs is one <b>gap</b>; so
  * with base 0 and end 6, the stream 1, 2, 2, 4, 3, 6 has 5 delivered, 1 duplicate, 1 reorder, 1 lost in 1 gap.
  *
+ * <p>A first receipt is also <b>late</b> if the seq was still missing when the drain ended
+ * ({@link #drainEnded}) and arrived after it, in the late window or later: delivered, but not in time. A
+ * late seq is neither lost nor an error; {@code delivered} includes it. Once the late window is over,
+ * {@link #lateWindowEnded} bounds lateness to the seqs sent by then, so that a later drain's traffic (the
+ * knee's next step) is on time again while this drain's stragglers stay late.
+ *
  * <p>Thread-safe (one writer at a time in practice: a connection's listener; read at the end).
  */
 final class Accounting {
@@ -40,6 +46,12 @@ final class Accounting {
   private long duplicates;
   private long reorders;
   private long redelivered;
+  private long late;
+  /**
+   * A first receipt of a seq up to this is late: base (nothing) until a drain ends, unbounded from then
+   * until its late window is over, then the room's end at that time.
+   */
+  private long lateUpTo;
   private long end = -1;
 
   Accounting(long base) {
@@ -47,6 +59,7 @@ final class Accounting {
     this.highestOnConnection = base;
     this.highest = base;
     this.acknowledgedBefore = base;
+    this.lateUpTo = base;
   }
 
   /** One receipt of {@code seq}; answers whether it was the seq's first receipt. */
@@ -66,6 +79,9 @@ final class Accounting {
       }
       if (first) {
         delivered++;
+        if (seq <= lateUpTo) {
+          late++;
+        }
         seen.set(bit);
       } else {
         redelivered++;
@@ -100,6 +116,19 @@ final class Accounting {
     return base;
   }
 
+  /** The drain ended: whatever arrives from now on was missing then, and is late. */
+  synchronized void drainEnded() {
+    lateUpTo = Long.MAX_VALUE;
+  }
+
+  /**
+   * The late window after the drain is over and the room's timeline ends at {@code end}: seqs up to it that
+   * are still missing stay late if they come at all; higher ones belong to traffic sent after the window.
+   */
+  synchronized void lateWindowEnded(long end) {
+    lateUpTo = Math.min(lateUpTo, end);
+  }
+
   /** The room's timeline ends at {@code end}: every seq in (base, end] was expected. */
   synchronized void finish(long end) {
     this.end = Math.max(end, highest);
@@ -124,6 +153,11 @@ final class Accounting {
 
   synchronized long redelivered() {
     return redelivered;
+  }
+
+  /** Delivered after the drain ended (see the class comment); part of {@link #delivered}. */
+  synchronized long late() {
+    return late;
   }
 
   synchronized long lost() {

@@ -36,10 +36,12 @@ final class HtmlReport {
     Result.Delivery d = r.delivery();
     table(out, List.of("measured s", "rate/s", "scheduled", "sent", "acked", "failed"),
         List.of(List.of(r.seconds(), m.ratePerSecond(), m.scheduled(), m.sent(), m.acked(), m.failed())));
-    table(out, List.of("receivers", "rooms", "expected", "delivered", "lost", "gaps", "duplicates", "reorders",
-            "redelivered", "connection errors"),
-        List.of(List.of(d.receivers(), d.rooms(), d.expected(), d.delivered(), d.lost(), d.gaps(), d.duplicates(),
-            d.reorders(), d.redelivered(), d.connectionErrors())));
+    table(out, List.of("receivers", "rooms", "expected", "delivered", "late", "lost", "gaps", "duplicates",
+            "reorders", "redelivered", "connection errors"),
+        List.of(List.of(d.receivers(), d.rooms(), d.expected(), d.delivered(), d.late(), d.lost(), d.gaps(),
+            d.duplicates(), d.reorders(), d.redelivered(), d.connectionErrors())));
+    out.append("<p>Late: delivered after the drain (in the late window or after it), not lost; lost: still missing"
+        + " after the late window.</p>\n");
 
     out.append("<h2>Latency (ms, from the scheduled send time)</h2>\n");
     table(out, List.of("", "count", "mean", "p50", "p90", "p99", "p99.9", "max"), List.of(
@@ -52,11 +54,11 @@ final class HtmlReport {
           .append(r.kneeLastGoodRate() == null ? "none" : Svg.format(r.kneeLastGoodRate()) + " msgs/s").append("</p>\n");
       List<List<Object>> rows = new ArrayList<>();
       for (Result.KneeStep s : r.knee()) {
-        rows.add(List.of(s.rate(), s.sent(), s.acked(), s.failed(), s.expected(), s.delivered(), s.lost(), s.duplicates(),
-            s.reorders(), s.receiveP50(), s.receiveP99(), s.ackP99(), s.verdict()));
+        rows.add(List.of(s.rate(), s.sent(), s.acked(), s.failed(), s.expected(), s.delivered(), s.late(), s.lost(),
+            s.duplicates(), s.reorders(), s.receiveP50(), s.receiveP99(), s.ackP99(), s.verdict()));
       }
-      table(out, List.of("rate/s", "sent", "acked", "failed", "expected", "delivered", "lost", "dup", "reordered",
-          "p50 ms", "p99 ms", "ack p99 ms", "verdict"), rows);
+      table(out, List.of("rate/s", "sent", "acked", "failed", "expected", "delivered", "late", "lost", "dup",
+          "reordered", "p50 ms", "p99 ms", "ack p99 ms", "verdict"), rows);
     }
     if (r.idle() != null) {
       out.append("<h2>Idle connections</h2>\n<p>Server: ").append(r.idle().serverKbPerConnection())

@@ -53,6 +53,8 @@ final class Options {
       {"--connect-concurrency", "200", "connections being opened at once"},
       {"--io-threads", "2", "threads for the WebSocket callbacks of all connections"},
       {"--drain-seconds", "30", "after the last send, how long to wait for acks and deliveries"},
+      {"--late-seconds", "60", "if anything is missing after the drain, how much longer to wait for it: what arrives"
+          + " after the drain is late, what is missing after this wait is lost (0: no wait)"},
       {"--deadline", "0", "hard limit in seconds on the whole run (0: derived from the other options)"},
   };
 

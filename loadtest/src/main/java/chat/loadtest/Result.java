@@ -9,7 +9,8 @@ import java.util.Map;
  * scenario or the options did not produce them.
  *
  * @param passed false if anything was lost, duplicated or reordered, a send failed, a connection
- *     failed, or a scenario check failed; {@code failures} says which
+ *     failed, or a scenario check failed; {@code failures} says which. Items delivered late (after the
+ *     drain) do not fail a run by themselves.
  */
 record Result(
     String scenario,
@@ -49,9 +50,11 @@ record Result(
   /**
    * Over every receiver (connected member device) and room: {@code expected} timeline items after the
    * room's setup, {@code delivered} distinct ones received, and the {@link Accounting} counts.
-   * {@code connectionErrors}: see {@link Errors}. {@code lostSamples}: the first lost items, "room#seq@user".
+   * {@code late}: of the delivered, those that arrived after the drain (not a failure); {@code lost}:
+   * still missing after the late window. {@code connectionErrors}: see {@link Errors}. {@code lostSamples}:
+   * the first lost items, "room#seq@user".
    */
-  record Delivery(long receivers, long rooms, long expected, long delivered, long lost, long gaps,
+  record Delivery(long receivers, long rooms, long expected, long delivered, long lost, long late, long gaps,
       long duplicates, long reorders, long redelivered, long connectionErrors, List<String> lostSamples) {}
 
   /**
@@ -85,8 +88,8 @@ record Result(
   record Storm(long expected, long resumed, long sentWhileAway, double awaySeconds, double reconnectSeconds,
       double syncP50, double syncP99, double syncMax, long gapFrames) {}
 
-  /** One step of the knee search. */
+  /** One step of the knee search; {@code late}: delivered after the step's drain (the step is bad). */
   record KneeStep(double rate, double seconds, long sent, long acked, long failed, long expected, long delivered,
-      long lost, long duplicates, long reorders, long receiveCount, double receiveP50, double receiveP99,
+      long lost, long late, long duplicates, long reorders, long receiveCount, double receiveP50, double receiveP99,
       double ackP99, boolean good, String verdict) {}
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -98,7 +99,10 @@ final class Run implements AutoCloseable {
     this.serverMetrics = metrics.isEmpty() ? null : new ServerMetrics(fleet.http(), metrics);
   }
 
-  /** Setup (generously, by the number of connections), sending, draining, and for a knee every step. */
+  /**
+   * Setup (generously, by the number of connections), sending, draining, waiting for late items (counted
+   * once: in a knee search the step whose items come late is bad and ends it), and for a knee every step.
+   */
   static long derivedDeadline(Options o) {
     long sending = (long) (o.number("--warmup") + o.number("--seconds"));
     if (o.flag("--knee")) {
@@ -106,7 +110,8 @@ final class Run implements AutoCloseable {
     }
     long connections = Math.max(o.integer("--connections"), Math.max(o.integer("--members"),
         Math.max(2L * o.integer("--pairs"), (long) o.integer("--rooms") * o.integer("--room-size"))));
-    return 120 + connections / 20 + sending + 2L * o.integer("--drain-seconds") + o.longValue("--away")
+    return 120 + connections / 20 + sending + 2L * o.integer("--drain-seconds") + o.integer("--late-seconds")
+        + o.longValue("--away")
         + o.longValue("--push-timeout");
   }
 
@@ -335,20 +340,57 @@ final class Run implements AutoCloseable {
 
   /**
    * After the last send: waits until every send is answered and every receiver has every item of its
-   * rooms, at most {@code --drain-seconds}. What is still missing then is lost.
+   * rooms, at most {@code --drain-seconds}. If something is still missing then, waits for it up to
+   * {@code --late-seconds} more: what arrives in that window is late (see {@link Accounting}), what is
+   * missing after it is lost. Under overload deliveries can take longer than the drain, and a late item
+   * is a different finding from one never delivered.
    */
   void drain() {
     phase("draining");
-    long until = Math.min(deadlineNanos, System.nanoTime() + (long) (options.number("--drain-seconds") * 1e9));
-    while (System.nanoTime() < until) {
-      long unanswered = counters.sent.sum() - counters.acked.sum() - counters.refused.sum();
-      if (unanswered <= 0 && rooms.stream().allMatch(TrackedRoom::complete)) {
-        break;
+    boolean drained = settled(options.number("--drain-seconds"));
+    rooms.forEach(TrackedRoom::drainEnded);
+    double lateSeconds = options.number("--late-seconds");
+    if (!drained && lateSeconds > 0) {
+      long lateBefore = late();
+      long missing = rooms.stream().mapToLong(TrackedRoom::missing).sum();
+      say(String.format(Locale.ROOT, "drain over with %d items missing and %d sends unanswered; waiting up to %.0f s"
+          + " for late ones", missing, unanswered(), lateSeconds));
+      phase("late");
+      long from = System.nanoTime();
+      settled(lateSeconds);
+      say(String.format(Locale.ROOT, "late window over after %.1f s: %d items arrived late, %d still missing,"
+              + " %d sends unanswered", (System.nanoTime() - from) / 1e9, late() - lateBefore,
+          rooms.stream().mapToLong(TrackedRoom::missing).sum(), unanswered()));
+    }
+    rooms.forEach(TrackedRoom::lateWindowEnded);
+    // one last acknowledgement round, so that what was received is the device's cursor
+    members.forEach(Member::acknowledge);
+  }
+
+  /**
+   * Waits until every send is answered and every receiver has every item of its rooms, at most
+   * {@code seconds} and never past the deadline; answers whether that happened.
+   */
+  private boolean settled(double seconds) {
+    long until = Math.min(deadlineNanos, System.nanoTime() + (long) (seconds * 1e9));
+    while (true) {
+      if (unanswered() <= 0 && rooms.stream().allMatch(TrackedRoom::complete)) {
+        return true;
+      }
+      if (System.nanoTime() >= until) {
+        return false;
       }
       sleep(100);
     }
-    // one last acknowledgement round, so that what was received is the device's cursor
-    members.forEach(Member::acknowledge);
+  }
+
+  private long unanswered() {
+    return counters.sent.sum() - counters.acked.sum() - counters.refused.sum();
+  }
+
+  /** Items delivered after a drain ended, so far. */
+  private long late() {
+    return rooms.stream().mapToLong(TrackedRoom::late).sum();
   }
 
   void stopMeasurement() {
@@ -384,54 +426,26 @@ final class Run implements AutoCloseable {
 
   Result result(String scenario, String command) {
     stopMeasurement();
-    long unanswered = counters.sent.sum() - counters.acked.sum() - counters.refused.sum();
+    long unanswered = unanswered();
     if (unanswered > 0) {
-      errors.add(Errors.SEND + "unanswered", unanswered, unanswered + " sends had no answer within the drain time");
-    }
-    long expected = 0;
-    long delivered = 0;
-    long lost = 0;
-    long gaps = 0;
-    long duplicates = 0;
-    long reorders = 0;
-    long redelivered = 0;
-    long receivers = 0;
-    List<String> lostSamples = new ArrayList<>();
-    for (TrackedRoom room : rooms) {
-      long end = room.end();
-      for (Member m : room.receivers) {
-        Accounting a = m.accounting(room.roomId);
-        a.finish(end);
-        receivers++;
-        expected += a.expected();
-        delivered += a.delivered();
-        lost += a.lost();
-        gaps += a.gaps();
-        duplicates += a.duplicates();
-        reorders += a.reorders();
-        redelivered += a.redelivered();
-        if (lostSamples.size() < 20) {
-          for (long seq : a.lostSeqs(20 - lostSamples.size())) {
-            lostSamples.add(room.roomId + "#" + seq + "@" + m.user);
-          }
-        }
-      }
+      errors.add(Errors.SEND + "unanswered", unanswered, unanswered + " sends had no answer within the drain time"
+          + " and the late window");
     }
     long failed = counters.refused.sum() + counters.notSent.sum() + Math.max(0, unanswered);
     Result.Messages messages = new Result.Messages(counters.scheduled.sum(), counters.sent.sum(), counters.acked.sum(),
         failed, ratePerSecond);
-    Result.Delivery delivery = new Result.Delivery(receivers, rooms.size(), expected, delivered, lost, gaps, duplicates,
-        reorders, redelivered, errors.connectionErrors(), lostSamples);
+    Result.Delivery delivery = delivery(rooms, errors.connectionErrors());
 
     List<String> failures = new ArrayList<>();
-    if (lost > 0) {
-      failures.add(lost + " items lost (" + gaps + " gaps)");
+    // late items are delivered, neither lost nor repeated: visible in the figures, not a failure
+    if (delivery.lost() > 0) {
+      failures.add(delivery.lost() + " items lost (" + delivery.gaps() + " gaps)");
     }
-    if (duplicates > 0) {
-      failures.add(duplicates + " duplicates");
+    if (delivery.duplicates() > 0) {
+      failures.add(delivery.duplicates() + " duplicates");
     }
-    if (reorders > 0) {
-      failures.add(reorders + " reordered");
+    if (delivery.reorders() > 0) {
+      failures.add(delivery.reorders() + " reordered");
     }
     if (counters.get(Counters.ANSWERED_AS_DUPLICATE) > 0) {
       failures.add(counters.get(Counters.ANSWERED_AS_DUPLICATE) + " sends answered as duplicates of another");
@@ -457,6 +471,46 @@ final class Run implements AutoCloseable {
         distribution(latencies.ackTotal()), distribution(latencies.receiveTotal()), latencies.windows(),
         processes.usage(), serverComparison, counters.other(), idle, storm, knee, kneeLastGoodRate, push,
         failures.isEmpty(), failures);
+  }
+
+  /**
+   * Every receiver's {@link Accounting} of every room, finished at the room's end, summed; the first 20 lost
+   * items as samples.
+   */
+  static Result.Delivery delivery(List<TrackedRoom> rooms, long connectionErrors) {
+    long expected = 0;
+    long delivered = 0;
+    long lost = 0;
+    long late = 0;
+    long gaps = 0;
+    long duplicates = 0;
+    long reorders = 0;
+    long redelivered = 0;
+    long receivers = 0;
+    List<String> lostSamples = new ArrayList<>();
+    for (TrackedRoom room : rooms) {
+      long end = room.end();
+      for (Member m : room.receivers) {
+        Accounting a = m.accounting(room.roomId);
+        a.finish(end);
+        receivers++;
+        expected += a.expected();
+        delivered += a.delivered();
+        lost += a.lost();
+        late += a.late();
+        gaps += a.gaps();
+        duplicates += a.duplicates();
+        reorders += a.reorders();
+        redelivered += a.redelivered();
+        if (lostSamples.size() < 20) {
+          for (long seq : a.lostSeqs(20 - lostSamples.size())) {
+            lostSamples.add(room.roomId + "#" + seq + "@" + m.user);
+          }
+        }
+      }
+    }
+    return new Result.Delivery(receivers, rooms.size(), expected, delivered, lost, late, gaps, duplicates, reorders,
+        redelivered, connectionErrors, lostSamples);
   }
 
   static Result.Distribution distribution(Histogram h) {

@@ -134,9 +134,9 @@ final class SuiteReport {
           Result.Storm s = r.storm();
           Result.Delivery d = r.delivery();
           String measured = s == null ? "no figure" : String.format(Locale.ROOT,
-              "%,d of %,d resumed; lost %d, duplicates %d, reorders %d; the last welcomed %.0f s after reconnecting began",
-              s.resumed(),
-              s.expected(), d.lost(), d.duplicates(), d.reorders(), s.reconnectSeconds());
+              "%,d of %,d resumed; lost %d, late %d, duplicates %d, reorders %d; the last welcomed %.0f s after"
+                  + " reconnecting began", s.resumed(),
+              s.expected(), d.lost(), d.late(), d.duplicates(), d.reorders(), s.reconnectSeconds());
           out.add(new Floor(stack, "reconnect storm of 5,000 clients, all resumed with nothing missing", measured,
               s != null && s.expected() >= STORM_CLIENTS && s.resumed() == s.expected() && r.passed()));
         }
@@ -176,7 +176,7 @@ final class SuiteReport {
     out.append("### Runs\n\n");
     out.append("Latencies in ms, from the scheduled send time (open loop). CPU in cores over the measured interval;"
         + " with several nodes, their sum.\n\n");
-    out.append("| stack | run | rate/s | acked / failed | delivered / expected | lost, dup, reord | ack p50 / p99"
+    out.append("| stack | run | rate/s | acked / failed | delivered / expected | lost, late, dup, reord | ack p50 / p99"
         + " | receive p50 / p90 / p99 / p99.9 / max | node cores | Cassandra cores | generator cores | result |\n");
     out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
     for (BenchmarkSuite.Outcome o : suite.outcomes()) {
@@ -212,7 +212,7 @@ final class SuiteReport {
         r.knee() != null ? "steps" : sends ? String.format(Locale.ROOT, "%.0f", msgs.ratePerSecond()) : "–",
         sends ? String.format(Locale.ROOT, "%,d / %d", msgs.acked(), msgs.failed()) : "–",
         d.expected() > 0 ? String.format(Locale.ROOT, "%,d / %,d", d.delivered(), d.expected()) : "–",
-        d.lost() + ", " + d.duplicates() + ", " + d.reorders(),
+        d.lost() + ", " + d.late() + ", " + d.duplicates() + ", " + d.reorders(),
         r.ack().count() > 0 ? ms(r.ack().p50()) + " / " + ms(r.ack().p99()) : "–",
         r.receive().count() > 0 ? String.join(" / ", ms(r.receive().p50()), ms(r.receive().p90()), ms(r.receive().p99()),
             ms(r.receive().p999()), ms(r.receive().max())) : "–",
@@ -231,11 +231,12 @@ final class SuiteReport {
       out.append("#### ").append(o.stack().name()).append(": knee steps\n\n");
       out.append(String.format(Locale.ROOT, "Last good rate: %s sends/s.%n%n",
           r.kneeLastGoodRate() == null ? "none" : String.format(Locale.ROOT, "%,.0f", r.kneeLastGoodRate())));
-      out.append("| rate/s | sent | acked | failed | lost | receive p50 | receive p99 | ack p99 | verdict |\n");
-      out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+      out.append("| rate/s | sent | acked | failed | lost | late | receive p50 | receive p99 | ack p99 | verdict |\n");
+      out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
       for (Result.KneeStep s : r.knee()) {
-        out.append(String.format(Locale.ROOT, "| %,.0f | %,d | %,d | %d | %d | %s | %s | %s | %s |%n", s.rate(), s.sent(),
-            s.acked(), s.failed(), s.lost(), ms(s.receiveP50()), ms(s.receiveP99()), ms(s.ackP99()), s.verdict()));
+        out.append(String.format(Locale.ROOT, "| %,.0f | %,d | %,d | %d | %d | %d | %s | %s | %s | %s |%n", s.rate(),
+            s.sent(), s.acked(), s.failed(), s.lost(), s.late(), ms(s.receiveP50()), ms(s.receiveP99()), ms(s.ackP99()),
+            s.verdict()));
       }
       out.append('\n');
     }

@@ -14,10 +14,10 @@ final class Summary {
     out.append(String.format(Locale.ROOT, "%s: %.1f s measured at %.0f msgs/s: scheduled=%d sent=%d acked=%d failed=%d%n",
         r.scenario(), r.seconds(), m.ratePerSecond(), m.scheduled(), m.sent(), m.acked(), m.failed()));
     out.append(String.format(Locale.ROOT,
-        "delivery: %d receivers in %d rooms, delivered %d of %d expected, lost=%d (gaps %d) duplicates=%d reorders=%d"
-            + " redelivered=%d connection errors=%d%n",
-        d.receivers(), d.rooms(), d.delivered(), d.expected(), d.lost(), d.gaps(), d.duplicates(), d.reorders(),
-        d.redelivered(), d.connectionErrors()));
+        "delivery: %d receivers in %d rooms, delivered %d of %d expected (late %d), lost=%d (gaps %d)"
+            + " duplicates=%d reorders=%d redelivered=%d connection errors=%d%n",
+        d.receivers(), d.rooms(), d.delivered(), d.expected(), d.late(), d.lost(), d.gaps(), d.duplicates(),
+        d.reorders(), d.redelivered(), d.connectionErrors()));
     out.append(line("send->ack    ", r.ack())).append(line("send->receive", r.receive()));
     for (Result.ProcessUsage p : r.processes()) {
       out.append(String.format(Locale.ROOT, "%-9s pid %-7d CPU %.1f s (%.2f cores), RSS %d -> %d MiB (peak %d)%n",
@@ -45,8 +45,8 @@ final class Summary {
     if (r.knee() != null) {
       out.append("knee: last good rate ").append(r.kneeLastGoodRate() == null ? "none" : Svg.format(r.kneeLastGoodRate()))
           .append(" msgs/s\n");
-      r.knee().forEach(s -> out.append(String.format(Locale.ROOT, "  %8.0f/s  p50 %7.1f ms  p99 %7.1f ms  %s%n",
-          s.rate(), s.receiveP50(), s.receiveP99(), s.verdict())));
+      r.knee().forEach(s -> out.append(String.format(Locale.ROOT, "  %8.0f/s  p50 %7.1f ms  p99 %7.1f ms  lost %d"
+          + "  late %d  %s%n", s.rate(), s.receiveP50(), s.receiveP99(), s.lost(), s.late(), s.verdict())));
     }
     if (r.push() != null) {
       out.append(r.push().render()).append('\n');

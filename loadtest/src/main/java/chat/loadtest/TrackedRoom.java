@@ -45,4 +45,29 @@ final class TrackedRoom {
     long end = end();
     return receivers.stream().allMatch(m -> m.accounting(roomId).contiguous() >= end);
   }
+
+  /** Seqs up to {@link #end()} that receivers have not received yet, over all of them. */
+  long missing() {
+    long end = end();
+    return receivers.stream().mapToLong(m -> {
+      Accounting a = m.accounting(roomId);
+      return Math.max(0, end - a.base() - a.delivered());
+    }).sum();
+  }
+
+  /** Items delivered after a drain ended, over all receivers. */
+  long late() {
+    return receivers.stream().mapToLong(m -> m.accounting(roomId).late()).sum();
+  }
+
+  /** See {@link Accounting#drainEnded}. */
+  void drainEnded() {
+    receivers.forEach(m -> m.accounting(roomId).drainEnded());
+  }
+
+  /** See {@link Accounting#lateWindowEnded}. */
+  void lateWindowEnded() {
+    long end = end();
+    receivers.forEach(m -> m.accounting(roomId).lateWindowEnded(end));
+  }
 }

@@ -24,7 +24,7 @@ class ReportTest {
     return new Result("groups", "2026-12-04T10:00:00Z", "java -jar chat-loadtest.jar --scenario groups",
         Map.of("--rate", "500", "--rooms", "25"), new Result.Environment(2, "OpenJDK 17", "Linux", 42), 30.0,
         new Result.Messages(15_000, 15_000, 15_000, 0, 500),
-        new Result.Delivery(500, 25, 300_000, 300_000, 0, 0, 0, 0, 0, 0, List.of()),
+        new Result.Delivery(500, 25, 300_000, 300_000, 0, 7, 0, 0, 0, 0, 0, List.of()),
         Map.of(), List.of(), Run.distribution(ack), Run.distribution(receive),
         List.of(new Result.Window(0, 100, 2.5, 9.0, 12.0, 100, 2.0, 5.0),
             new Result.Window(5, 120, 2.7, 11.0, 14.0, 120, 2.1, 6.0)),
@@ -33,7 +33,7 @@ class ReportTest {
             new ServerMetrics.Quantiles(15_000, 3.1, 12.0), new ServerMetrics.Quantiles(15_000, 2.0, 8.0),
             new ServerMetrics.Quantiles(300_000, 0.5, 4.0)),
         Map.of("typing frames received", 7L), null, null,
-        List.of(new Result.KneeStep(100, 20, 2000, 2000, 0, 40_000, 40_000, 0, 0, 0, 38_000, 2.0, 9.0, 5.0, true, "good")),
+        List.of(new Result.KneeStep(100, 20, 2000, 2000, 0, 40_000, 40_000, 0, 0, 0, 0, 38_000, 2.0, 9.0, 5.0, true, "good")),
         100.0, null, true, List.of());
   }
 
@@ -56,6 +56,16 @@ class ReportTest {
     assertFalse(page.contains("<script"), "no scripts");
     assertFalse(page.contains("http-equiv"));
     assertFalse(page.matches("(?s).*(src|href)=\"https?:.*"), "nothing loaded from the network");
+  }
+
+  @Test
+  void lateItemsAreShownBesideTheLostOnes(@TempDir Path dir) throws Exception {
+    Result r = sample(); // 300,000 delivered, 7 of them after the drain, none lost
+    assertTrue(Summary.render(r).contains("delivered 300000 of 300000 expected (late 7), lost=0"), Summary.render(r));
+    String page = Files.readString(ReportFiles.write(r, dir.resolve("run.json")));
+    assertTrue(page.contains("<th>delivered</th><th>late</th><th>lost</th>"), page);
+    assertTrue(page.contains("<td>300000</td><td>7</td><td>0</td>"), page);
+    assertEquals(7, ReportFiles.read(dir.resolve("run.json")).delivery().late());
   }
 
   @Test

@@ -27,12 +27,12 @@ class SuiteReportTest {
       long lost, boolean passed) {
     return new Result("groups", "2026-12-05T06:00:00Z", "java -jar chat-loadtest.jar", Map.of("--room-size", "20"),
         new Result.Environment(2, "JDK 17", "Linux", 1), 60, new Result.Messages(30_000, 30_000, 30_000, 0, 500),
-        new Result.Delivery(500, 25, 600_000, 600_000 - lost, lost, lost > 0 ? 1 : 0, 0, 0, 0, 0, List.of()),
+        new Result.Delivery(500, 25, 600_000, 600_000 - lost, lost, 0, lost > 0 ? 1 : 0, 0, 0, 0, 0, List.of()),
         Map.of(), List.of(), latencies(2, 20), receive, List.of(),
         List.of(new Result.ProcessUsage("node", 10, 60, 1.0, 1, 2, 3), new Result.ProcessUsage("node-2", 11, 30, 0.5, 1, 2, 3),
             new Result.ProcessUsage("cassandra", 12, 24, 0.4, 1, 2, 3)),
         null, Map.of(), idle, storm,
-        kneeRate == null ? null : List.of(new Result.KneeStep(kneeRate, 20, 1, 1, 0, 1, 1, 0, 0, 0, 1, 2, 9, 5, true, "good")),
+        kneeRate == null ? null : List.of(new Result.KneeStep(kneeRate, 20, 1, 1, 0, 1, 1, 0, 0, 0, 0, 1, 2, 9, 5, true, "good")),
         kneeRate, null, passed, passed ? List.of() : List.of("1 lost"));
   }
 
@@ -126,6 +126,26 @@ class SuiteReportTest {
         small.storm(), small.knee(), small.kneeLastGoodRate(), small.push(), small.passed(), small.failures());
     o.set(3, outcome(ONE, "knee", false, inRoomsOf10));
     assertFalse(met(SuiteReport.floors(suite(o)), "1-node", "knee"), "rooms of 10");
+  }
+
+  @Test
+  void lateItemsAreShownAndMissNoFloor() {
+    List<BenchmarkSuite.Outcome> o = allMet();
+    Result storm = result(latencies(5, 60), null, null, storm(5000), 0, true);
+    Result.Delivery d = storm.delivery();
+    Result late = new Result(storm.scenario(), storm.startedAt(), storm.command(), storm.parameters(),
+        storm.environment(), storm.seconds(), storm.messages(), new Result.Delivery(d.receivers(), d.rooms(),
+            d.expected(), d.delivered(), 0, 9, 0, 0, 0, 0, 0, List.of()), storm.errors(), storm.errorSamples(),
+        storm.ack(), storm.receive(), storm.timeline(), storm.processes(), storm.serverMetrics(), storm.counts(),
+        storm.idle(), storm.storm(), storm.knee(), storm.kneeLastGoodRate(), storm.push(), storm.passed(),
+        storm.failures());
+    o.set(4, outcome(ONE, "storm", false, late));
+    assertTrue(met(SuiteReport.floors(suite(o)), "1-node", "reconnect storm"));
+    assertTrue(SuiteReport.floors(suite(o)).stream().anyMatch(f -> f.measured().contains("lost 0, late 9, duplicates 0")));
+    String section = SuiteReport.section(suite(o), Path.of("target/bench"));
+    assertTrue(section.contains("| lost, late, dup, reord |"), section);
+    assertTrue(section.contains("| 600,000 / 600,000 | 0, 9, 0, 0 |"), section);
+    assertEquals(0, SuiteReport.exitCode(suite(o)));
   }
 
   @Test
