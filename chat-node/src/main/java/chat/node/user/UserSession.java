@@ -550,12 +550,14 @@ public final class UserSession
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    // cases are tried in order: the commands of every message and every acknowledgement come first
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
+        .onCommand(Deliver.class, this::deliver)
+        .onCommand(AdvanceCursors.class, this::advanceCursors)
         .onCommand(RecordMembership.class, this::recordMembership)
         .onCommand(ListRooms.class, this::listRooms)
         .onCommand(OpenDevice.class, this::openDevice)
-        .onCommand(AdvanceCursors.class, this::advanceCursors)
         .onCommand(MarkRead.class, this::markRead)
         .onCommand(Recounted.class, this::recounted)
         .onCommand(MarkCountsUnsaved.class, (s, c) -> s.countsUnsaved()
@@ -656,7 +658,6 @@ public final class UserSession
           forward(new TypingChanged(c.roomId(), c.user(), c.active()));
           return Effect().noReply();
         })
-        .onCommand(Deliver.class, this::deliver)
         .onCommand(RegisterPushToken.class, this::registerPushToken)
         .onCommand(UnregisterPushToken.class, (s, c) -> s.push().tokens().containsKey(c.deviceId())
             ? Effect().persist(new PushTokenRemoved(c.deviceId(), null)).thenReply(c.replyTo(), x -> Done.getInstance())
