@@ -838,14 +838,21 @@ public final class ChatRoom
   private void completed(Active before, List<PendingPost> batch) {
     long now = System.nanoTime();
     long seq = before.lastSeq();
+    List<TimelineEntry> written = new ArrayList<>(batch.size());
     for (PendingPost post : batch) {
       seq++;
       timings.persisted(now - post.startedNanos());
       if (post.traced() != null) {
         post.traced().written(seq);
       }
-      publish(before, post.event(), seq);
-      var accepted = new Accepted(seq, post.event().ts());
+      written.add(new TimelineEntry(roomId, seq, post.event()));
+      published(post.event(), seq);
+    }
+    // the whole write in one message per member, and every sender answered after the fan-out went out
+    members.deliverMessages(before.members().keySet(), written);
+    for (int i = 0; i < batch.size(); i++) {
+      PendingPost post = batch.get(i);
+      var accepted = new Accepted(written.get(i).seq(), post.event().ts());
       post.replyTo().forEach(replyTo -> replyTo.tell(accepted));
     }
   }
@@ -1021,6 +1028,11 @@ public final class ChatRoom
       recipients.add(left.user());
     }
     members.deliver(recipients, new TimelineEntry(roomId, seq, event));
+    published(event, seq);
+  }
+
+  /** What the room keeps about an event its members were sent: receipts, latest own message, typing. */
+  private void published(Event event, long seq) {
     if (event instanceof MemberLeft left) {
       receipts.remove(left.user());
       ownLatest.remove(left.user());

@@ -12,6 +12,15 @@ public interface MemberSessions {
   void deliver(Collection<String> users, ChatRoom.TimelineEntry entry);
 
   /**
+   * The messages of one journal write, in seq order, for live delivery: what {@link #deliver} does for each,
+   * in one message per member where the sessions can take them together. Only posted messages, which
+   * change nothing a session journals.
+   */
+  default void deliverMessages(Collection<String> users, java.util.List<ChatRoom.TimelineEntry> messages) {
+    messages.forEach(entry -> deliver(users, entry));
+  }
+
+  /**
    * Members' receipts changed (small rooms only). Every member's session gets the same list and passes on
    * the others' receipts: one list for all keeps the room's cost per batch at one tell per member.
    */

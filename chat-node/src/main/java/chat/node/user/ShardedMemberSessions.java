@@ -28,6 +28,12 @@ public final class ShardedMemberSessions implements MemberSessions {
   }
 
   @Override
+  public void deliverMessages(Collection<String> users, java.util.List<ChatRoom.TimelineEntry> messages) {
+    // a write of one message is the common case below the node's capacity: no list to unpack
+    tellAll(users, messages.size() == 1 ? new UserSession.Deliver(messages.get(0)) : new UserSession.DeliverMessages(messages));
+  }
+
+  @Override
   public void receipts(Collection<String> users, String roomId, java.util.List<ChatRoom.Receipt> receipts) {
     tellAll(users, new UserSession.DeliverReceipts(roomId, receipts));
   }

@@ -80,6 +80,22 @@ public final class UserSession
   /** A timeline entry of one of the user's rooms, from the room's fan-out. */
   public record Deliver(ChatRoom.TimelineEntry entry) implements Command {}
 
+  /**
+   * The posted messages of one journal write of a room, in seq order: each as a {@link Deliver}, in one
+   * command, since a busy room writes several at a time and every command costs a trip through sharding.
+   */
+  public record DeliverMessages(List<ChatRoom.TimelineEntry> messages) implements Command {
+    /** Only posted messages: they change nothing the session journals, so it takes them without a write. */
+    public DeliverMessages {
+      for (ChatRoom.TimelineEntry entry : messages) {
+        if (!(entry.event() instanceof ChatRoom.MessagePosted)) {
+          throw new IllegalArgumentException("not a posted message: seq " + entry.seq() + " of " + entry.roomId());
+        }
+      }
+      messages = List.copyOf(messages);
+    }
+  }
+
   private record DeviceTerminated(String connectionId, ActorRef<ToConnection> device) implements Command {}
 
   /**
@@ -554,6 +570,7 @@ public final class UserSession
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Deliver.class, this::deliver)
+        .onCommand(DeliverMessages.class, this::deliverMessages)
         .onCommand(AdvanceCursors.class, this::advanceCursors)
         .onCommand(RecordMembership.class, this::recordMembership)
         .onCommand(ListRooms.class, this::listRooms)
@@ -783,6 +800,12 @@ public final class UserSession
           .thenNoReply();
     }
     delivered(state, entry);
+    return Effect().noReply();
+  }
+
+  /** What {@link #deliver} does for a posted message, for each: none of them needs a write first. */
+  private ReplyEffect<Event, State> deliverMessages(State state, DeliverMessages c) {
+    c.messages().forEach(entry -> delivered(state, entry));
     return Effect().noReply();
   }
 

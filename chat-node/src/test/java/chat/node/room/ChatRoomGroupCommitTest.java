@@ -41,6 +41,8 @@ class ChatRoomGroupCommitTest {
 
   private final List<List<Object>> writes = new CopyOnWriteArrayList<>();
   private final List<Long> fannedOutSeqs = new CopyOnWriteArrayList<>();
+  /** How many messages each fan-out of posted messages carried. */
+  private final List<Integer> messageFanOuts = new CopyOnWriteArrayList<>();
 
   private ActorRef<ChatRoom.Command> room(String id) {
     journal.withPolicy((String persistenceId, JournalOperation operation) -> {
@@ -53,6 +55,12 @@ class ChatRoomGroupCommitTest {
       @Override
       public void deliver(Collection<String> users, ChatRoom.TimelineEntry entry) {
         fannedOutSeqs.add(entry.seq());
+      }
+
+      @Override
+      public void deliverMessages(Collection<String> users, List<ChatRoom.TimelineEntry> messages) {
+        messageFanOuts.add(messages.size());
+        messages.forEach(entry -> fannedOutSeqs.add(entry.seq()));
       }
 
       @Override
@@ -101,6 +109,8 @@ class ChatRoomGroupCommitTest {
       expected.add(seq);
     }
     assertEquals(expected, fannedOutSeqs, "fanned out once each, in seq order");
+    assertEquals(messageWrites.stream().map(List::size).toList(), messageFanOuts,
+        "one fan-out per write, carrying the whole write");
   }
 
   @Test

@@ -3,11 +3,13 @@ package chat.node.user;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import chat.node.room.ChatRoom;
 import chat.node.user.UserSession.Membership;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.Done;
 import chat.node.testing.EntityTestKit;
@@ -119,6 +121,60 @@ class UserSessionTest {
     s.runCommand(new UserSession.Deliver(message("g:1", 5)));
     assertEquals(5, seqOf(laptop.receiveMessage()));
     phone.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void theMessagesOfOneWriteReachTheDevicesInOrderAndCountAsUnreadLikeSingleOnes() {
+    // two users in the same place: seq 3 is each one's own message
+    java.util.function.Function<String, List<ChatRoom.TimelineEntry>> write = user -> List.of(
+        message("g:w", 2, "alice"), message("g:w", 3, user), message("g:w", 4, "bob"));
+    var together = session("ivan");
+    var oneByOne = session("iris");
+    TestProbe<UserSession.ToConnection> phone = testKit.createTestProbe();
+    TestProbe<UserSession.ToConnection> tablet = testKit.createTestProbe();
+    together.<UserSession.Registered>runCommand(r -> new UserSession.Connect("phone", phone.getRef(), r));
+    oneByOne.<UserSession.Registered>runCommand(r -> new UserSession.Connect("tablet", tablet.getRef(), r));
+    together.<Done>runCommand(r -> new UserSession.RecordMembership(group("g:w", 1, true), r));
+    oneByOne.<Done>runCommand(r -> new UserSession.RecordMembership(group("g:w", 1, true), r));
+
+    together.runCommand(new UserSession.DeliverMessages(write.apply("ivan")));
+    write.apply("iris").forEach(entry -> oneByOne.runCommand(new UserSession.Deliver(entry)));
+    List<String> toPhone = received(phone);
+    assertEquals(received(tablet), toPhone, "the devices hear the same, in the same order");
+    assertEquals(List.of("item 2", "item 3", "item 4"), toPhone.stream().filter(m -> m.startsWith("item")).toList());
+    // the user's own message reads the room up to it: only bob's counts, either way
+    assertEquals(1, reads(together, "g:w").get(0).unread());
+    assertEquals(1, reads(oneByOne, "g:w").get(0).unread());
+  }
+
+  /** What a device was sent until nothing more came: items by seq, anything else as it is. */
+  private static List<String> received(TestProbe<UserSession.ToConnection> device) {
+    List<String> messages = new ArrayList<>();
+    for (UserSession.ToConnection m : device.receiveSeveralMessages(3)) {
+      messages.add(m instanceof UserSession.TimelineUpdate u ? "item " + u.entry().seq() : m.toString());
+    }
+    while (true) {
+      try {
+        UserSession.ToConnection m = device.receiveMessage(Duration.ofMillis(300));
+        messages.add(m instanceof UserSession.TimelineUpdate u ? "item " + u.entry().seq() : m.toString());
+      } catch (AssertionError nothingMore) {
+        return messages;
+      }
+    }
+  }
+
+  @Test
+  void aWriteOfMessagesCrossesNodesIntact() {
+    var command = new UserSession.DeliverMessages(List.of(message("g:w", 7), message("g:w", 8, "bob")));
+    new org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit(testKit.system())
+        .verifySerialization(command, true);
+  }
+
+  @Test
+  void onlyPostedMessagesTravelTogether() {
+    var joined = new ChatRoom.TimelineEntry("g:w", 5, new ChatRoom.MemberJoined("judy", "alice", 5L));
+    assertThrows(IllegalArgumentException.class,
+        () -> new UserSession.DeliverMessages(List.of(message("g:w", 4), joined)));
   }
 
   @Test
