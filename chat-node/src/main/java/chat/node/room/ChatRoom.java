@@ -849,7 +849,9 @@ public final class ChatRoom
       published(post.event(), seq);
     }
     // the whole write in one message per member, and every sender answered after the fan-out went out
-    members.deliverMessages(before.members().keySet(), written);
+    if (!written.isEmpty()) {
+      members.deliverMessages(before.members().keySet(), written);
+    }
     for (int i = 0; i < batch.size(); i++) {
       PendingPost post = batch.get(i);
       var accepted = new Accepted(written.get(i).seq(), post.event().ts());
