@@ -169,8 +169,8 @@ public final class BenchmarkSuite {
 
   /**
    * Seconds a warm-up sends after its own 20 s: four minutes in all. On two cores the node's JIT compilers
-   * still took a fifth of a core three minutes into the load (Cassandra's about a twelfth) and were done
-   * by the fifth; the tail latency of the first minutes measures the compilers, not the node.
+   * still took 0.15 cores three minutes into the load (Cassandra's 0.1) and were done by the fifth
+   * minute; the tail latency of the first minutes measures the compilers, not the node.
    */
   static final String WARM_UP_SECONDS = "220";
 
