@@ -59,6 +59,38 @@ public final class FrameCodec {
   }
 
   public DecodeResult decodeClientFrame(String text) {
+    if (!startsAsObject(text)) {
+      // Jackson would take a [type, {...}] array as a typed value: only an object is a frame
+      return decodeInvalid(text);
+    }
+    ClientFrame bound;
+    try {
+      // almost every frame is valid: bound in one pass, without a tree in between
+      bound = mapper.readValue(text, ClientFrame.class);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      return decodeInvalid(text);
+    }
+    if (bound == null) {
+      return decodeInvalid(text);
+    }
+    return validator.validate(bound).<DecodeResult>map(invalid -> invalid).orElse(new DecodeResult.Valid(bound));
+  }
+
+  private static boolean startsAsObject(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+        return c == '{';
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A frame that did not bind, read again step by step for the most precise error: not JSON, not an
+   * object, no or an unknown type (with the frame's id where it has one), or fields that do not fit the type.
+   */
+  private DecodeResult decodeInvalid(String text) {
     JsonNode node;
     try {
       node = mapper.readTree(text);

@@ -116,6 +116,9 @@ class FrameCodecTest {
         Arguments.of("{not json", null, ErrorCode.BAD_FRAME),
         Arguments.of("", null, ErrorCode.BAD_FRAME),
         Arguments.of("[1,2]", null, ErrorCode.BAD_FRAME),
+        // what Jackson would bind as a typed value wrapped in an array: not a frame
+        Arguments.of("[\"ping\",{\"id\":\"1\"}]", null, ErrorCode.BAD_FRAME),
+        Arguments.of(" null ", null, ErrorCode.BAD_FRAME),
         Arguments.of("\"send\"", null, ErrorCode.BAD_FRAME),
         Arguments.of("{\"id\":\"1\",\"type\":\"send\",\"type\":\"ping\"}", null, ErrorCode.BAD_FRAME),
         Arguments.of("{\"id\":\"1\"}", "1", ErrorCode.UNKNOWN_TYPE),

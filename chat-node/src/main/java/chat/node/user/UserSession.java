@@ -835,9 +835,13 @@ public final class UserSession
 
   private ReplyEffect<Event, State> decidePush(State state, DecidePush c) {
     // muted rooms do not add to the badge: the user chose not to hear about them
-    long badge = state.memberships().stream()
-        .filter(m -> state.push().level(m.roomId()) != PushSettings.Level.MUTED)
-        .mapToLong(m -> unread(state, m.roomId())).sum();
+    // asked for every member of every push batch: loops, not streams
+    long badge = 0;
+    for (Membership m : state.rooms().values()) {
+      if (m.member() && state.push().level(m.roomId()) != PushSettings.Level.MUTED) {
+        badge += unread(state, m.roomId());
+      }
+    }
     List<PushRequest> requests = new ArrayList<>();
     for (PushCandidate message : c.candidates()) {
       String roomId = message.roomId();
@@ -859,9 +863,14 @@ public final class UserSession
 
   /** The furthest any of the user's devices acknowledged the room, journaled or not yet. */
   private long deliveredSeq(State state, String roomId) {
-    long journaled = state.devices().values().stream().mapToLong(d -> d.cursors().getOrDefault(roomId, 0L)).max().orElse(0);
-    long pending = pendingCursors.values().stream().mapToLong(c -> c.getOrDefault(roomId, 0L)).max().orElse(0);
-    return Math.max(journaled, pending);
+    long furthest = 0;
+    for (Device device : state.devices().values()) {
+      furthest = Math.max(furthest, device.cursors().getOrDefault(roomId, 0L));
+    }
+    for (Map<String, Long> cursors : pendingCursors.values()) {
+      furthest = Math.max(furthest, cursors.getOrDefault(roomId, 0L));
+    }
+    return furthest;
   }
 
   private void fillInRoomName(String roomId) {
