@@ -10,7 +10,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.Set;
@@ -55,6 +58,9 @@ public final class FrameCodec {
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
         .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
+        // a decimal is no string: bound from the text it is "1e2", read through a tree it is "100.0", and
+        // an id or room id must not depend on how a frame happens to be read (an integer stays a string)
+        .withCoercionConfig(LogicalType.Textual, config -> config.setCoercion(CoercionInputShape.Float, CoercionAction.Fail))
         .build();
   }
 

@@ -119,6 +119,10 @@ class FrameCodecTest {
         // what Jackson would bind as a typed value wrapped in an array: not a frame
         Arguments.of("[\"ping\",{\"id\":\"1\"}]", null, ErrorCode.BAD_FRAME),
         Arguments.of(" null ", null, ErrorCode.BAD_FRAME),
+        // a decimal where a string belongs is refused, however the frame is read
+        Arguments.of("{\"id\":\"1\",\"type\":\"join\",\"roomId\":1e2}", "1", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":\"1\",\"type\":\"create_room\",\"name\":\"x\",\"members\":[1e2,100.0]}", "1", ErrorCode.INVALID_REQUEST),
+        Arguments.of("{\"id\":1.5,\"type\":\"ping\"}", null, ErrorCode.INVALID_REQUEST),
         Arguments.of("\"send\"", null, ErrorCode.BAD_FRAME),
         Arguments.of("{\"id\":\"1\",\"type\":\"send\",\"type\":\"ping\"}", null, ErrorCode.BAD_FRAME),
         Arguments.of("{\"id\":\"1\"}", "1", ErrorCode.UNKNOWN_TYPE),
