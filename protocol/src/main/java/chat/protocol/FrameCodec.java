@@ -76,10 +76,11 @@ public final class FrameCodec {
     } catch (JsonProcessingException | IllegalArgumentException e) {
       return decodeInvalid(text);
     }
-    if (bound == null) {
-      return decodeInvalid(text);
-    }
-    return validator.validate(bound).<DecodeResult>map(invalid -> invalid).orElse(new DecodeResult.Valid(bound));
+    return validated(bound);
+  }
+
+  private DecodeResult validated(ClientFrame frame) {
+    return validator.validate(frame).<DecodeResult>map(invalid -> invalid).orElse(new DecodeResult.Valid(frame));
   }
 
   private static boolean startsAsObject(String text) {
@@ -124,7 +125,7 @@ public final class FrameCodec {
     } catch (IllegalArgumentException e) {
       return new DecodeResult.Invalid(id, ErrorCode.INVALID_REQUEST, clip(e.getMessage()));
     }
-    return validator.validate(frame).<DecodeResult>map(invalid -> invalid).orElse(new DecodeResult.Valid(frame));
+    return validated(frame);
   }
 
   public String encode(ServerFrame frame) {
