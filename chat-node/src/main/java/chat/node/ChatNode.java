@@ -18,6 +18,7 @@ import chat.node.room.RoomTimeline;
 import chat.node.tracing.NodeTracing;
 import chat.node.tracing.TracingSettings;
 import chat.node.user.JournalUnreadCounter;
+import chat.node.user.LocalSessions;
 import chat.node.user.ShardedMemberSessions;
 import chat.node.user.UserSession;
 import com.datastax.oss.driver.api.core.CqlSession;
@@ -97,11 +98,12 @@ public final class ChatNode {
     ClusterSharding sharding = ClusterSharding.get(system);
     var timeline = new RoomTimeline(system, READ_JOURNAL);
     var unreadCounter = new JournalUnreadCounter(system, timeline);
+    var localSessions = new LocalSessions();
     var sessionRegion = sharding.init(Entity.of(UserSession.ENTITY_KEY,
             ctx -> UserSession.create(ctx.getEntityId(), UserSession.persistenceId(ctx.getEntityId()), unreadCounter,
-                ShardedMemberSessions.rooms(sharding), settings.gateway().maxConnectionsPerUser()))
+                ShardedMemberSessions.rooms(sharding), settings.gateway().maxConnectionsPerUser(), localSessions))
         .withStopMessage(UserSession.Passivate.INSTANCE));
-    var memberSessions = new ShardedMemberSessions(sessionRegion);
+    var memberSessions = new ShardedMemberSessions(sessionRegion, localSessions);
     sharding.init(Entity.of(ChatRoom.ENTITY_KEY,
         ctx -> ChatRoom.create(ctx.getEntityId(), ChatRoom.persistenceId(ctx.getEntityId()), memberSessions, settings.room(),
             metrics.roomTimings(), tracing.rooms()))

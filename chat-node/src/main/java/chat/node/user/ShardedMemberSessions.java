@@ -9,17 +9,23 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * The members' {@link UserSession}s, reached through cluster sharding with one tell each: an envelope to
- * the local shard region, which is all an {@code EntityRef}'s tell does, without building an
- * {@code EntityRef} (and encoding the user id into it) per member and message.
+ * The members' {@link UserSession}s, with one tell each: straight to the session when it runs on this node
+ * ({@link LocalSessions}), otherwise an envelope to the local shard region, which is all an
+ * {@code EntityRef}'s tell does, without building an {@code EntityRef} (and encoding the user id into it)
+ * per member and message.
  */
 public final class ShardedMemberSessions implements MemberSessions {
 
   private final ActorRef<ShardingEnvelope<UserSession.Command>> sessions;
+  private final LocalSessions local;
 
-  /** {@code sessions}: the user sessions' shard region, as {@link ClusterSharding#init} returns it. */
-  public ShardedMemberSessions(ActorRef<ShardingEnvelope<UserSession.Command>> sessions) {
+  /**
+   * {@code sessions}: the user sessions' shard region, as {@link ClusterSharding#init} returns it;
+   * {@code local}: the sessions running on this node, which the sessions' entities register with.
+   */
+  public ShardedMemberSessions(ActorRef<ShardingEnvelope<UserSession.Command>> sessions, LocalSessions local) {
     this.sessions = sessions;
+    this.local = local;
   }
 
   @Override
@@ -50,7 +56,9 @@ public final class ShardedMemberSessions implements MemberSessions {
 
   private void tellAll(Collection<String> users, UserSession.Command command) {
     for (String user : users) {
-      sessions.tell(new ShardingEnvelope<>(user, command));
+      if (!local.tell(user, command)) {
+        sessions.tell(new ShardingEnvelope<>(user, command));
+      }
     }
   }
 

@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -184,10 +185,14 @@ public final class UserSession
   private enum Flush implements Command { INSTANCE }
 
   /**
-   * Sharding's stop message (passivation, rebalancing, graceful shutdown): journal what is pending, then
-   * stop, so only a crash can lose what was not journaled yet (up to {@link #LAZY_FLUSH_INTERVAL} of cursors).
+   * Sharding's stop message (passivation, rebalancing, graceful shutdown): leave {@link LocalSessions}, take
+   * what rooms told through it meanwhile, then journal what is pending and stop ({@link StopNow}), so only
+   * a crash can lose what was not journaled yet (up to {@link #LAZY_FLUSH_INTERVAL} of cursors).
    */
   public enum Passivate implements Command { INSTANCE }
+
+  /** Sent to itself after leaving {@link LocalSessions}: behind every tell that found the session there. */
+  private enum StopNow implements Command { INSTANCE }
 
   private record Recounted(String roomId, long version, long count) implements Command {}
 
@@ -487,6 +492,7 @@ public final class UserSession
 
   private final String userId;
   private final Duration lazyFlush;
+  private final LocalSessions local;
   /** Identifies this start of the session (see {@link Registered}). */
   private final String incarnation = UUID.randomUUID().toString();
   private final ActorContext<Command> context;
@@ -521,9 +527,10 @@ public final class UserSession
   private UserSession(
       String userId, PersistenceId persistenceId, ActorContext<Command> context, TimerScheduler<Command> timers,
       UnreadCounter unreadCounter, java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms,
-      int maxConnections, Duration lazyFlush) {
+      int maxConnections, Duration lazyFlush, LocalSessions local) {
     super(persistenceId, RESTART);
     this.lazyFlush = lazyFlush;
+    this.local = local;
     this.userId = userId;
     this.context = context;
     this.timers = timers;
@@ -534,20 +541,23 @@ public final class UserSession
 
   /**
    * {@code rooms}: how to reach a room, to report this user's receipts to it. {@code maxConnections}: open
-   * connections allowed per user; more are refused at registration.
+   * connections allowed per user; more are refused at registration. {@code local}: the sessions running on
+   * this node, which the session registers with while it runs, so that rooms here reach it directly.
    */
   public static Behavior<Command> create(
       String userId, PersistenceId persistenceId, UnreadCounter unreadCounter,
-      java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms, int maxConnections) {
-    return create(userId, persistenceId, unreadCounter, rooms, maxConnections, LAZY_FLUSH_INTERVAL);
+      java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms, int maxConnections,
+      LocalSessions local) {
+    return create(userId, persistenceId, unreadCounter, rooms, maxConnections, LAZY_FLUSH_INTERVAL, local);
   }
 
   /** {@code lazyFlush}: instead of {@link #LAZY_FLUSH_INTERVAL}, for tests that watch the journal. */
   static Behavior<Command> create(
       String userId, PersistenceId persistenceId, UnreadCounter unreadCounter,
-      java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms, int maxConnections, Duration lazyFlush) {
+      java.util.function.Function<String, RecipientRef<ChatRoom.Command>> rooms, int maxConnections, Duration lazyFlush,
+      LocalSessions local) {
     return Behaviors.withTimers(timers -> Behaviors.setup(context ->
-        new UserSession(userId, persistenceId, context, timers, unreadCounter, rooms, maxConnections, lazyFlush)));
+        new UserSession(userId, persistenceId, context, timers, unreadCounter, rooms, maxConnections, lazyFlush, local)));
   }
 
   public static PersistenceId persistenceId(String userId) {
@@ -628,6 +638,12 @@ public final class UserSession
           return Effect().noReply();
         })
         .onCommand(Passivate.class, (s, c) -> {
+          // sharding holds what arrives for this session from now on, for its next start
+          local.unregister(userId, context.getSelf());
+          context.getSelf().tell(StopNow.INSTANCE);
+          return Effect().noReply();
+        })
+        .onCommand(StopNow.class, (s, c) -> {
           dirtyReads.addAll(countedReads);
           countedReads.clear();
           List<Event> pending = pendingEvents();
@@ -1122,6 +1138,8 @@ public final class UserSession
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::recovered)
+        // also when it stops without being asked to (a failure): rooms go through sharding again
+        .onSignal(PostStop.instance(), state -> local.unregister(userId, context.getSelf()))
         .build();
   }
 
@@ -1133,6 +1151,8 @@ public final class UserSession
   private void recovered(State state) {
     // also after a restart on a journal failure, which cancelled every timer of the earlier start
     timers.startTimerWithFixedDelay(SweepLeases.INSTANCE, SWEEP_INTERVAL);
+    // only now: what sharding delivered during recovery is handled first, in the order it came
+    local.register(userId, context.getSelf());
     if (pendingLastSeen != null || !pendingCursors.isEmpty() || !dirtyReads.isEmpty()) {
       scheduleFlush(dirtyReads.isEmpty() ? lazyFlush : FLUSH_INTERVAL);
     }

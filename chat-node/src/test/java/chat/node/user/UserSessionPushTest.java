@@ -38,7 +38,7 @@ class UserSessionPushTest {
         UserSession.create(user, UserSession.persistenceId(user),
             // recounts as if every item were a message from someone else
             (roomId, userId, after, upTo) -> java.util.concurrent.CompletableFuture.completedFuture(upTo - after),
-            roomId -> roomsProbe.getRef(), 4));
+            roomId -> roomsProbe.getRef(), 4, new LocalSessions()));
   }
 
   private static PushCandidate message(String roomId, long seq, String sender, String body) {

@@ -1,6 +1,7 @@
 package chat.node.user;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -44,7 +45,7 @@ class UserSessionTest {
       String user, Duration lazyFlush) {
     return EventSourcedBehaviorTestKit.create(testKit.system(),
         UserSession.create(user, UserSession.persistenceId(user), UserSessionTest::countFromFakeJournal,
-            roomId -> roomsProbe.getRef(), MAX_CONNECTIONS, lazyFlush));
+            roomId -> roomsProbe.getRef(), MAX_CONNECTIONS, lazyFlush, new LocalSessions()));
   }
 
   /** A fake journal for recounts: in every room, each odd seq above 1 is a message from someone else. */
@@ -121,6 +122,73 @@ class UserSessionTest {
     s.runCommand(new UserSession.Deliver(message("g:1", 5)));
     assertEquals(5, seqOf(laptop.receiveMessage()));
     phone.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  /**
+   * Rooms on the session's node tell it directly once it has recovered. Sharding's stop message makes it
+   * leave the directory first: a delivery that found it there just before is still handled, not lost
+   * to a stopped actor, and after the stop the rooms go through sharding again.
+   */
+  @Test
+  void roomsOnThisNodeReachTheSessionDirectlyAndNothingToldSoIsLostWhenItStops() throws InterruptedException {
+    var local = new LocalSessions();
+    var session = testKit.spawn(UserSession.create("erin", UserSession.persistenceId("erin"),
+        UserSessionTest::countFromFakeJournal, roomId -> roomsProbe.getRef(), MAX_CONNECTIONS, local));
+    TestProbe<UserSession.ToConnection> phone = testKit.createTestProbe();
+    TestProbe<UserSession.Registered> registered = testKit.createTestProbe();
+    session.tell(new UserSession.Connect("phone", phone.getRef(), registered.getRef()));
+    registered.receiveMessage();
+
+    assertTrue(local.tell("erin", new UserSession.Deliver(message("g:1", 2))), "recovered, so registered");
+    assertEquals(2, seqOf(phone.receiveMessage()));
+    assertFalse(local.tell("mallory", new UserSession.Deliver(message("g:1", 2))), "no session of that user here");
+
+    // a room's tell that found the session before it handled the stop lands behind the stop message: hold
+    // a journal write back so that both wait, in that order, while the session is still registered
+    var journal = org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit.create(testKit.system());
+    var writing = new java.util.concurrent.CountDownLatch(1);
+    var release = new java.util.concurrent.CountDownLatch(1);
+    journal.withPolicy((String persistenceId, org.apache.pekko.persistence.testkit.JournalOperation operation) -> {
+      if (operation instanceof org.apache.pekko.persistence.testkit.WriteEvents && persistenceId.endsWith("erin")) {
+        writing.countDown();
+        try {
+          release.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return org.apache.pekko.persistence.testkit.ProcessingSuccess.getInstance();
+    });
+    try {
+      TestProbe<Done> recorded = testKit.createTestProbe();
+      session.tell(new UserSession.RecordMembership(group("g:2", 1, true), recorded.getRef()));
+      assertTrue(writing.await(3, java.util.concurrent.TimeUnit.SECONDS));
+      session.tell(UserSession.Passivate.INSTANCE);
+      assertTrue(local.tell("erin", new UserSession.Deliver(message("g:1", 3))), "not yet asked to stop");
+      release.countDown();
+      recorded.receiveMessage();
+    } finally {
+      release.countDown();
+      journal.resetPolicy();
+    }
+    assertEquals(3, seqOf(phone.receiveMessage()));
+    TestProbe<Object> watcher = testKit.createTestProbe();
+    watcher.expectTerminated(session);
+    assertFalse(local.tell("erin", new UserSession.Deliver(message("g:1", 4))), "stopped: rooms use sharding");
+  }
+
+  @Test
+  void aSessionThatStopsUnaskedLeavesTheDirectory() {
+    var local = new LocalSessions();
+    var session = testKit.spawn(UserSession.create("fred", UserSession.persistenceId("fred"),
+        UserSessionTest::countFromFakeJournal, roomId -> roomsProbe.getRef(), MAX_CONNECTIONS, local));
+    TestProbe<UserSession.RoomList> rooms = testKit.createTestProbe();
+    session.tell(new UserSession.ListRooms(rooms.getRef()));
+    rooms.receiveMessage();
+    assertEquals(1, local.size());
+
+    testKit.stop(session);
+    assertEquals(0, local.size());
   }
 
   @Test
