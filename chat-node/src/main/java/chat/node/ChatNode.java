@@ -98,11 +98,12 @@ public final class ChatNode {
     ClusterSharding sharding = ClusterSharding.get(system);
     var timeline = new RoomTimeline(system, READ_JOURNAL);
     var unreadCounter = new JournalUnreadCounter(system, timeline);
-    var localSessions = new LocalSessions();
+    var localSessions = new LocalSessions(keepStarted(system));
     var sessionRegion = sharding.init(Entity.of(UserSession.ENTITY_KEY,
             ctx -> UserSession.create(ctx.getEntityId(), UserSession.persistenceId(ctx.getEntityId()), unreadCounter,
                 ShardedMemberSessions.rooms(sharding), settings.gateway().maxConnectionsPerUser(), localSessions))
         .withStopMessage(UserSession.Passivate.INSTANCE));
+    localSessions.routeThrough(sessionRegion);
     var memberSessions = new ShardedMemberSessions(sessionRegion, localSessions);
     sharding.init(Entity.of(ChatRoom.ENTITY_KEY,
         ctx -> ChatRoom.create(ctx.getEntityId(), ChatRoom.persistenceId(ctx.getEntityId()), memberSessions, settings.room(),
@@ -215,6 +216,20 @@ public final class ChatNode {
   }
 
   /** A one-node cluster when asked to and no seed nodes are configured (dev mode, tests). */
+  /**
+   * How often a session that rooms on its node keep busy reminds sharding of itself: half of sharding's
+   * idle timeout, so it is not stopped as idle; never when idle passivation is off.
+   */
+  static Duration keepStarted(ActorSystem<?> system) {
+    String path = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
+    var config = system.settings().config();
+    String strategy = config.getString("pekko.cluster.sharding.passivation.strategy");
+    if (!"default-idle-strategy".equals(strategy) || "off".equalsIgnoreCase(config.getString(path))) {
+      return Duration.ofNanos(Long.MAX_VALUE);
+    }
+    return config.getDuration(path).dividedBy(2);
+  }
+
   private static void joinCluster(ActorSystem<?> system, ChatNodeSettings settings) {
     Cluster cluster = Cluster.get(system);
     boolean seeded = !system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty();

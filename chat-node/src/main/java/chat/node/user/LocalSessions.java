@@ -1,22 +1,60 @@
 package chat.node.user;
 
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 
 /**
  * The user sessions running on this node, so that the rooms on it reach them with one tell instead of
  * three (shard region, shard, session; the first two on another dispatcher). Sessions elsewhere, and
  * sessions that are starting or stopping, are reached through sharding as before.
  *
- * <p>A session registers once it has recovered and unregisters when sharding asks it to stop, before it
- * stops. A tell through this directory runs under the lock of the session's entry, so once
- * {@link #unregister} returns, every tell that found the session is already in its mailbox: the session
- * handles them before the stop it sends itself after unregistering, and nothing told here is lost to a
- * stopped session. Later tells go through sharding, which holds them for the next incarnation.
+ * <p>A session registers once it has recovered and a message it sent itself through sharding has come
+ * back, so what sharding was carrying to it before is in its mailbox first. It unregisters when sharding
+ * asks it to stop, before it stops, and when it restarts. A tell through this directory runs under the
+ * lock of the session's entry, so once {@link #unregister} returns, every tell that found the session is
+ * already in its mailbox: the session handles them before the stop it sends itself after unregistering,
+ * and nothing told here is lost to a stopped session. Later tells go through sharding, which holds them
+ * for the next incarnation.
+ *
+ * <p>Sharding's idle passivation only counts the messages that pass through a shard, so a session that
+ * rooms here keep busy reminds its shard of itself ({@link #viaSharding}) every {@link #keepStarted}.
  */
 public final class LocalSessions {
 
   private final ConcurrentHashMap<String, ActorRef<UserSession.Command>> running = new ConcurrentHashMap<>();
+  private final long keepStartedNanos;
+  private volatile ActorRef<ShardingEnvelope<UserSession.Command>> region;
+
+  /** {@code keepStarted}: below sharding's idle-passivation timeout. */
+  public LocalSessions(Duration keepStarted) {
+    this.keepStartedNanos = keepStarted.toNanos();
+  }
+
+  /** Without sharding (a session on its own, in tests): sessions register as soon as they have recovered. */
+  public LocalSessions() {
+    this(Duration.ofNanos(Long.MAX_VALUE));
+  }
+
+  /** The sessions' shard region, once sharding has started it. */
+  public void routeThrough(ActorRef<ShardingEnvelope<UserSession.Command>> region) {
+    this.region = region;
+  }
+
+  /** Tells the user's session through sharding; false if there is no sharding to tell it through. */
+  boolean viaSharding(String userId, UserSession.Command command) {
+    ActorRef<ShardingEnvelope<UserSession.Command>> route = region;
+    if (route == null) {
+      return false;
+    }
+    route.tell(new ShardingEnvelope<>(userId, command));
+    return true;
+  }
+
+  long keepStartedNanos() {
+    return keepStartedNanos;
+  }
 
   void register(String userId, ActorRef<UserSession.Command> session) {
     running.put(userId, session);
@@ -27,8 +65,15 @@ public final class LocalSessions {
     running.remove(userId, session);
   }
 
-  /** Tells the user's session if it runs on this node; false if it does not (nothing was told). */
+  /**
+   * Tells the user's session if it runs on this node; false if it does not (nothing was told). The mailboxes
+   * must not block a tell (bounded ones with a push timeout would): it runs under the entry's lock.
+   */
   public boolean tell(String userId, UserSession.Command command) {
+    // a miss (most members on a cluster of several nodes) takes no lock
+    if (!running.containsKey(userId)) {
+      return false;
+    }
     return running.computeIfPresent(userId, (id, session) -> {
       session.tell(command);
       return session;

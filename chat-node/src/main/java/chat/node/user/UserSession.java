@@ -21,6 +21,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -193,6 +194,15 @@ public final class UserSession
 
   /** Sent to itself after leaving {@link LocalSessions}: behind every tell that found the session there. */
   private enum StopNow implements Command { INSTANCE }
+
+  /**
+   * Sent to itself through sharding once recovered; it joins {@link LocalSessions} when this comes back, so
+   * what sharding carried to it before is in its mailbox ahead of any tell that takes the short way.
+   */
+  public enum RegisterLocally implements Command { INSTANCE }
+
+  /** Sent to itself through sharding while rooms on its node keep it busy: sharding's idle clock sees it. */
+  public enum KeepStarted implements Command { INSTANCE }
 
   private record Recounted(String roomId, long version, long count) implements Command {}
 
@@ -493,6 +503,10 @@ public final class UserSession
   private final String userId;
   private final Duration lazyFlush;
   private final LocalSessions local;
+  /** Sharding asked this session to stop: it does not register again, also not after a restart. */
+  private boolean stopRequested;
+  /** When it last reminded sharding of itself ({@link KeepStarted}, {@link System#nanoTime}). */
+  private long keptStartedAt = System.nanoTime();
   /** Identifies this start of the session (see {@link Registered}). */
   private final String incarnation = UUID.randomUUID().toString();
   private final ActorContext<Command> context;
@@ -639,10 +653,18 @@ public final class UserSession
         })
         .onCommand(Passivate.class, (s, c) -> {
           // sharding holds what arrives for this session from now on, for its next start
+          stopRequested = true;
           local.unregister(userId, context.getSelf());
           context.getSelf().tell(StopNow.INSTANCE);
           return Effect().noReply();
         })
+        .onCommand(RegisterLocally.class, (s, c) -> {
+          if (!stopRequested) {
+            local.register(userId, context.getSelf());
+          }
+          return Effect().noReply();
+        })
+        .onCommand(KeepStarted.class, (s, c) -> Effect().noReply())
         .onCommand(StopNow.class, (s, c) -> {
           dirtyReads.addAll(countedReads);
           countedReads.clear();
@@ -794,6 +816,7 @@ public final class UserSession
   }
 
   private ReplyEffect<Event, State> deliver(State state, Deliver c) {
+    keepStarted();
     ChatRoom.TimelineEntry entry = c.entry();
     if (entry.event() instanceof ChatRoom.RoomRenamed renamed) {
       Membership known = state.rooms().get(entry.roomId());
@@ -821,8 +844,18 @@ public final class UserSession
 
   /** What {@link #deliver} does for a posted message, for each: none of them needs a write first. */
   private ReplyEffect<Event, State> deliverMessages(State state, DeliverMessages c) {
+    keepStarted();
     c.messages().forEach(entry -> delivered(state, entry));
     return Effect().noReply();
+  }
+
+  /** Rooms on this node tell it directly, which sharding's idle clock does not see. */
+  private void keepStarted() {
+    long now = System.nanoTime();
+    if (now - keptStartedAt >= local.keepStartedNanos()) {
+      keptStartedAt = now;
+      local.viaSharding(userId, KeepStarted.INSTANCE);
+    }
   }
 
   private ReplyEffect<Event, State> registerPushToken(State state, RegisterPushToken c) {
@@ -1138,8 +1171,10 @@ public final class UserSession
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), this::recovered)
-        // also when it stops without being asked to (a failure): rooms go through sharding again
+        // also when it stops or restarts without being asked to (a failure): rooms go through sharding
+        // again, which holds what they send while it restarts, and it registers again once recovered
         .onSignal(PostStop.instance(), state -> local.unregister(userId, context.getSelf()))
+        .onSignal(PreRestart.instance(), state -> local.unregister(userId, context.getSelf()))
         .build();
   }
 
@@ -1151,8 +1186,12 @@ public final class UserSession
   private void recovered(State state) {
     // also after a restart on a journal failure, which cancelled every timer of the earlier start
     timers.startTimerWithFixedDelay(SweepLeases.INSTANCE, SWEEP_INTERVAL);
-    // only now: what sharding delivered during recovery is handled first, in the order it came
-    local.register(userId, context.getSelf());
+    if (stopRequested) {
+      // a journal failure restarted it between sharding's stop message and its stop: stop now
+      context.getSelf().tell(StopNow.INSTANCE);
+    } else if (!local.viaSharding(userId, RegisterLocally.INSTANCE)) {
+      local.register(userId, context.getSelf());
+    }
     if (pendingLastSeen != null || !pendingCursors.isEmpty() || !dirtyReads.isEmpty()) {
       scheduleFlush(dirtyReads.isEmpty() ? lazyFlush : FLUSH_INTERVAL);
     }

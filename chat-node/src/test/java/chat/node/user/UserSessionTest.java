@@ -1,7 +1,6 @@
 package chat.node.user;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -49,13 +48,13 @@ class UserSessionTest {
   }
 
   /** A fake journal for recounts: in every room, each odd seq above 1 is a message from someone else. */
-  private static java.util.concurrent.CompletionStage<Long> countFromFakeJournal(
+  static java.util.concurrent.CompletionStage<Long> countFromFakeJournal(
       String roomId, String userId, long afterSeq, long upToSeq) {
     return java.util.concurrent.CompletableFuture.completedFuture(
         java.util.stream.LongStream.rangeClosed(afterSeq + 1, upToSeq).filter(seq -> seq > 1 && seq % 2 == 1).count());
   }
 
-  private static Membership group(String roomId, long seq, boolean member) {
+  static Membership group(String roomId, long seq, boolean member) {
     return new Membership(roomId, ChatRoom.Kind.GROUP, "team", null, seq, member);
   }
 
@@ -122,73 +121,6 @@ class UserSessionTest {
     s.runCommand(new UserSession.Deliver(message("g:1", 5)));
     assertEquals(5, seqOf(laptop.receiveMessage()));
     phone.expectNoMessage(Duration.ofMillis(200));
-  }
-
-  /**
-   * Rooms on the session's node tell it directly once it has recovered. Sharding's stop message makes it
-   * leave the directory first: a delivery that found it there just before is still handled, not lost
-   * to a stopped actor, and after the stop the rooms go through sharding again.
-   */
-  @Test
-  void roomsOnThisNodeReachTheSessionDirectlyAndNothingToldSoIsLostWhenItStops() throws InterruptedException {
-    var local = new LocalSessions();
-    var session = testKit.spawn(UserSession.create("erin", UserSession.persistenceId("erin"),
-        UserSessionTest::countFromFakeJournal, roomId -> roomsProbe.getRef(), MAX_CONNECTIONS, local));
-    TestProbe<UserSession.ToConnection> phone = testKit.createTestProbe();
-    TestProbe<UserSession.Registered> registered = testKit.createTestProbe();
-    session.tell(new UserSession.Connect("phone", phone.getRef(), registered.getRef()));
-    registered.receiveMessage();
-
-    assertTrue(local.tell("erin", new UserSession.Deliver(message("g:1", 2))), "recovered, so registered");
-    assertEquals(2, seqOf(phone.receiveMessage()));
-    assertFalse(local.tell("mallory", new UserSession.Deliver(message("g:1", 2))), "no session of that user here");
-
-    // a room's tell that found the session before it handled the stop lands behind the stop message: hold
-    // a journal write back so that both wait, in that order, while the session is still registered
-    var journal = org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit.create(testKit.system());
-    var writing = new java.util.concurrent.CountDownLatch(1);
-    var release = new java.util.concurrent.CountDownLatch(1);
-    journal.withPolicy((String persistenceId, org.apache.pekko.persistence.testkit.JournalOperation operation) -> {
-      if (operation instanceof org.apache.pekko.persistence.testkit.WriteEvents && persistenceId.endsWith("erin")) {
-        writing.countDown();
-        try {
-          release.await(5, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return org.apache.pekko.persistence.testkit.ProcessingSuccess.getInstance();
-    });
-    try {
-      TestProbe<Done> recorded = testKit.createTestProbe();
-      session.tell(new UserSession.RecordMembership(group("g:2", 1, true), recorded.getRef()));
-      assertTrue(writing.await(3, java.util.concurrent.TimeUnit.SECONDS));
-      session.tell(UserSession.Passivate.INSTANCE);
-      assertTrue(local.tell("erin", new UserSession.Deliver(message("g:1", 3))), "not yet asked to stop");
-      release.countDown();
-      recorded.receiveMessage();
-    } finally {
-      release.countDown();
-      journal.resetPolicy();
-    }
-    assertEquals(3, seqOf(phone.receiveMessage()));
-    TestProbe<Object> watcher = testKit.createTestProbe();
-    watcher.expectTerminated(session);
-    assertFalse(local.tell("erin", new UserSession.Deliver(message("g:1", 4))), "stopped: rooms use sharding");
-  }
-
-  @Test
-  void aSessionThatStopsUnaskedLeavesTheDirectory() {
-    var local = new LocalSessions();
-    var session = testKit.spawn(UserSession.create("fred", UserSession.persistenceId("fred"),
-        UserSessionTest::countFromFakeJournal, roomId -> roomsProbe.getRef(), MAX_CONNECTIONS, local));
-    TestProbe<UserSession.RoomList> rooms = testKit.createTestProbe();
-    session.tell(new UserSession.ListRooms(rooms.getRef()));
-    rooms.receiveMessage();
-    assertEquals(1, local.size());
-
-    testKit.stop(session);
-    assertEquals(0, local.size());
   }
 
   @Test
@@ -278,15 +210,15 @@ class UserSessionTest {
     assertEquals(List.of("dm:dave:erin"), rooms(s).stream().map(Membership::roomId).toList());
   }
 
-  private static long seqOf(UserSession.ToConnection message) {
+  static long seqOf(UserSession.ToConnection message) {
     return ((UserSession.TimelineUpdate) message).entry().seq();
   }
 
-  private static ChatRoom.TimelineEntry message(String roomId, long seq) {
+  static ChatRoom.TimelineEntry message(String roomId, long seq) {
     return message(roomId, seq, "alice");
   }
 
-  private static ChatRoom.TimelineEntry message(String roomId, long seq, String sender) {
+  static ChatRoom.TimelineEntry message(String roomId, long seq, String sender) {
     return new ChatRoom.TimelineEntry(roomId, seq, new ChatRoom.MessagePosted(sender, "c" + seq, "hi", seq));
   }
 
