@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -98,7 +99,8 @@ public final class ChatNode {
     ClusterSharding sharding = ClusterSharding.get(system);
     var timeline = new RoomTimeline(system, READ_JOURNAL);
     var unreadCounter = new JournalUnreadCounter(system, timeline);
-    var localSessions = new LocalSessions(keepStarted(system));
+    var localSessions = new LocalSessions(LocalSessions.keepStarted(
+        org.apache.pekko.cluster.sharding.ClusterShardingSettings.create(Adapter.toClassic(system))));
     var sessionRegion = sharding.init(Entity.of(UserSession.ENTITY_KEY,
             ctx -> UserSession.create(ctx.getEntityId(), UserSession.persistenceId(ctx.getEntityId()), unreadCounter,
                 ShardedMemberSessions.rooms(sharding), settings.gateway().maxConnectionsPerUser(), localSessions))
@@ -216,20 +218,6 @@ public final class ChatNode {
   }
 
   /** A one-node cluster when asked to and no seed nodes are configured (dev mode, tests). */
-  /**
-   * How often a session that rooms on its node keep busy reminds sharding of itself: half of sharding's
-   * idle timeout, so it is not stopped as idle; never when idle passivation is off.
-   */
-  static Duration keepStarted(ActorSystem<?> system) {
-    String path = "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout";
-    var config = system.settings().config();
-    String strategy = config.getString("pekko.cluster.sharding.passivation.strategy");
-    if (!"default-idle-strategy".equals(strategy) || "off".equalsIgnoreCase(config.getString(path))) {
-      return Duration.ofNanos(Long.MAX_VALUE);
-    }
-    return config.getDuration(path).dividedBy(2);
-  }
-
   private static void joinCluster(ActorSystem<?> system, ChatNodeSettings settings) {
     Cluster cluster = Cluster.get(system);
     boolean seeded = !system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty();

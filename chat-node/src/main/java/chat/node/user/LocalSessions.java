@@ -3,6 +3,7 @@ package chat.node.user;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 
 /**
@@ -19,7 +20,9 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
  * for the next incarnation.
  *
  * <p>Sharding's idle passivation only counts the messages that pass through a shard, so a session that
- * rooms here keep busy reminds its shard of itself ({@link #viaSharding}) every {@link #keepStarted}.
+ * rooms here keep busy reminds its shard of itself ({@link #viaSharding}) at most every
+ * {@link #keepStarted(ClusterShardingSettings) quarter of the idle timeout}. A passivation strategy that
+ * limits the number of active entities would still rank such a session by its sharded messages only.
  */
 public final class LocalSessions {
 
@@ -34,7 +37,22 @@ public final class LocalSessions {
 
   /** Without sharding (a session on its own, in tests): sessions register as soon as they have recovered. */
   public LocalSessions() {
-    this(Duration.ofNanos(Long.MAX_VALUE));
+    this(NEVER);
+  }
+
+  private static final Duration NEVER = Duration.ofNanos(Long.MAX_VALUE);
+
+  /**
+   * How often a session that rooms on its node keep busy reminds sharding of itself: a quarter of the idle
+   * timeout that sharding's settings come to (so sharding's view lags the session's last delivery by at
+   * most that), never when they do not passivate idle entities.
+   */
+  public static Duration keepStarted(ClusterShardingSettings sharding) {
+    var idle = sharding.passivationStrategySettings().idleEntitySettings();
+    if (idle.isEmpty() || idle.get().timeout().toNanos() <= 0) {
+      return NEVER;
+    }
+    return Duration.ofNanos(idle.get().timeout().toNanos() / 4);
   }
 
   /** The sessions' shard region, once sharding has started it. */

@@ -508,7 +508,7 @@ public final class UserSession
   /** When it last reminded sharding of itself ({@link KeepStarted}, {@link System#nanoTime}). */
   private long keptStartedAt = System.nanoTime();
   /** Identifies this start of the session (see {@link Registered}). */
-  private final String incarnation = UUID.randomUUID().toString();
+  private String incarnation = UUID.randomUUID().toString();
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   /** Acknowledged but not yet journaled: device to (room to seq). */
@@ -851,6 +851,9 @@ public final class UserSession
 
   /** Rooms on this node tell it directly, which sharding's idle clock does not see. */
   private void keepStarted() {
+    if (stopRequested) {
+      return; // sharding would hold the reminder and start the session again after its stop
+    }
     long now = System.nanoTime();
     if (now - keptStartedAt >= local.keepStartedNanos()) {
       keptStartedAt = now;
@@ -1174,7 +1177,11 @@ public final class UserSession
         // also when it stops or restarts without being asked to (a failure): rooms go through sharding
         // again, which holds what they send while it restarts, and it registers again once recovered
         .onSignal(PostStop.instance(), state -> local.unregister(userId, context.getSelf()))
-        .onSignal(PreRestart.instance(), state -> local.unregister(userId, context.getSelf()))
+        .onSignal(PreRestart.instance(), state -> {
+          local.unregister(userId, context.getSelf());
+          // deliveries may be dropped while it restarts: connections check their rooms when this changes
+          incarnation = UUID.randomUUID().toString();
+        })
         .build();
   }
 

@@ -1,5 +1,6 @@
 package chat.node.user;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,32 @@ class LocalSessionsTest {
 
   private static final UserSession.Command DELIVERY =
       new UserSession.Deliver(new ChatRoom.TimelineEntry("g:1", 2, new ChatRoom.MessagePosted("ann", "c2", "hi", 2)));
+
+  private static java.time.Duration keepStarted(String sharding) {
+    var config = com.typesafe.config.ConfigFactory.parseString(sharding)
+        .withFallback(com.typesafe.config.ConfigFactory.defaultReference()).resolve();
+    return LocalSessions.keepStarted(
+        org.apache.pekko.cluster.sharding.ClusterShardingSettings.create(config.getConfig("pekko.cluster.sharding")));
+  }
+
+  /** Reminders come at a quarter of sharding's idle timeout, however it is set, and not at all without one. */
+  @Test
+  void remindersFollowShardingsIdleTimeout() {
+    var never = java.time.Duration.ofNanos(Long.MAX_VALUE);
+    assertEquals(java.time.Duration.ofSeconds(30), keepStarted(""), "Pekko's default: 120 s");
+    assertEquals(java.time.Duration.ofSeconds(30), keepStarted(
+        "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout = 2 minutes"));
+    assertEquals(java.time.Duration.ofSeconds(15), keepStarted(
+        "pekko.cluster.sharding.passivate-idle-entity-after = 60s"), "the deprecated setting still counts");
+    assertEquals(never, keepStarted("pekko.cluster.sharding.passivation.strategy = none"));
+    assertEquals(never, keepStarted("pekko.cluster.sharding.passivation.strategy = off"));
+    assertEquals(never, keepStarted(
+        "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout = off"));
+    assertEquals(never, keepStarted(
+        "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout = none"));
+    assertEquals(never, keepStarted(
+        "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout = 0s"));
+  }
 
   @Test
   void aTellReachesTheRegisteredIncarnationOnly() {

@@ -30,7 +30,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** How rooms on a session's own node reach it without sharding ({@link LocalSessions}), and when they stop. */
+/**
+ * How rooms on a session's own node reach it without sharding ({@link LocalSessions}), when they stop, and
+ * what a restart after a journal failure changes for the session's connections.
+ */
 @ExtendWith(LogCapturingExtension.class)
 class UserSessionLocalDeliveryTest {
 
@@ -86,7 +89,7 @@ class UserSessionLocalDeliveryTest {
    * a stopped actor, and after the stop the rooms go through sharding again.
    */
   @Test
-  void aTellThatFoundTheSessionBeforeItWasAskedToStopIsStillDelivered() throws InterruptedException {
+  void aTellThatFoundTheSessionBeforeItHandledTheStopIsStillDelivered() throws InterruptedException {
     String user = user();
     var local = new LocalSessions();
     var session = spawn(user, local);
@@ -112,7 +115,7 @@ class UserSessionLocalDeliveryTest {
       session.tell(new UserSession.RecordMembership(group("g:2", 1, true), recorded.getRef()));
       assertTrue(writing.await(3, TimeUnit.SECONDS));
       session.tell(UserSession.Passivate.INSTANCE);
-      assertTrue(local.tell(user, new UserSession.Deliver(message("g:1", 3))), "not yet asked to stop");
+      assertTrue(local.tell(user, new UserSession.Deliver(message("g:1", 3))), "the stop message is not handled yet");
     } finally {
       release.countDown();
     }
@@ -164,6 +167,35 @@ class UserSessionLocalDeliveryTest {
     }
     testKit.createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
       assertEquals(1, local.size(), "registered again once recovered");
+      return null;
+    });
+  }
+
+  /** The messages a session sends itself through sharding may be carried to another node (a hand-off). */
+  @Test
+  void theSessionsOwnMessagesThroughShardingCrossNodesIntact() {
+    var serialization = new org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit(testKit.system());
+    serialization.verifySerialization(UserSession.RegisterLocally.INSTANCE, true);
+    serialization.verifySerialization(UserSession.KeepStarted.INSTANCE, true);
+  }
+
+  /** Connections learn of a restart from the incarnation they are registered with, and check their rooms. */
+  @Test
+  void aRestartAfterAJournalFailureIsANewIncarnation() {
+    String user = user();
+    var session = spawn(user, new LocalSessions());
+    TestProbe<UserSession.ToConnection> phone = testKit.createTestProbe();
+    TestProbe<UserSession.Registered> registered = testKit.createTestProbe();
+    session.tell(new UserSession.Connect("phone", phone.getRef(), registered.getRef()));
+    String before = registered.receiveMessage().incarnation();
+
+    journal.failNextPersisted(UserSession.persistenceId(user).id());
+    session.tell(new UserSession.RecordMembership(group("g:1", 1, true), testKit.<Done>createTestProbe().getRef()));
+    // a refresh sent while the write fails may be dropped with the restart: refresh until one is answered
+    registered.awaitAssert(Duration.ofSeconds(10), () -> {
+      session.tell(new UserSession.Connect("phone", phone.getRef(), registered.getRef()));
+      String after = registered.receiveMessage(Duration.ofSeconds(1)).incarnation();
+      assertFalse(before.equals(after), "restarted, so a new incarnation");
       return null;
     });
   }
