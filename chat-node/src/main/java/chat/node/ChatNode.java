@@ -106,6 +106,8 @@ public final class ChatNode {
                 ShardedMemberSessions.rooms(sharding), settings.gateway().maxConnectionsPerUser(), localSessions))
         .withStopMessage(UserSession.Passivate.INSTANCE));
     localSessions.routeThrough(sessionRegion);
+    metrics.gauge("chat.sessions.local", "User sessions on this node that its rooms tell directly, not through sharding",
+        localSessions::size);
     var memberSessions = new ShardedMemberSessions(sessionRegion, localSessions);
     sharding.init(Entity.of(ChatRoom.ENTITY_KEY,
         ctx -> ChatRoom.create(ctx.getEntityId(), ChatRoom.persistenceId(ctx.getEntityId()), memberSessions, settings.room(),

@@ -26,6 +26,8 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
  */
 public final class LocalSessions {
 
+  private static final Duration NEVER = Duration.ofNanos(Long.MAX_VALUE);
+
   private final ConcurrentHashMap<String, ActorRef<UserSession.Command>> running = new ConcurrentHashMap<>();
   private final long keepStartedNanos;
   private volatile ActorRef<ShardingEnvelope<UserSession.Command>> region;
@@ -39,8 +41,6 @@ public final class LocalSessions {
   public LocalSessions() {
     this(NEVER);
   }
-
-  private static final Duration NEVER = Duration.ofNanos(Long.MAX_VALUE);
 
   /**
    * How often a session that rooms on its node keep busy reminds sharding of itself: a quarter of the idle
@@ -87,7 +87,7 @@ public final class LocalSessions {
    * Tells the user's session if it runs on this node; false if it does not (nothing was told). The mailboxes
    * must not block a tell (bounded ones with a push timeout would): it runs under the entry's lock.
    */
-  public boolean tell(String userId, UserSession.Command command) {
+  boolean tell(String userId, UserSession.Command command) {
     // a miss (most members on a cluster of several nodes) takes no lock
     if (!running.containsKey(userId)) {
       return false;
@@ -98,7 +98,7 @@ public final class LocalSessions {
     }) != null;
   }
 
-  /** How many sessions run here. */
+  /** How many sessions are registered here. */
   public int size() {
     return running.size();
   }

@@ -61,6 +61,8 @@ class MetricsIT {
         Map<String, Double> during = scrape(node.metricsUri());
         assertEquals(3.0, during.get("chat_connections_open") - before.get("chat_connections_open"));
         assertEquals(3.0, during.get("chat_connections_authenticated") - before.get("chat_connections_authenticated"));
+        // their sessions joined the node's directory through real sharding: rooms here tell them directly
+        assertEquals(3.0, during.get("chat_sessions_local") - before.get("chat_sessions_local"));
       }
       Await.until(() -> delta(before, scrape(node.metricsUri()), "chat_connections_closed_total{initiator=\"client\"}") == 3.0);
       Map<String, Double> after = scrape(node.metricsUri());
