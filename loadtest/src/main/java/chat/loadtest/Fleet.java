@@ -1,5 +1,6 @@
 package chat.loadtest;
 
+import chat.loadtest.wire.WsReactor;
 import chat.protocol.FrameCodec;
 import chat.protocol.Limits;
 import java.net.URI;
@@ -17,9 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What all of a run's connections share: one JDK {@link HttpClient} (one selector thread) on a small
- * fixed pool of threads for the callbacks, one codec, one scheduler for heartbeats and acknowledgements.
- * Thousands of {@link LoadClient}s therefore cost memory and file descriptors, not threads.
+ * What all of a run's connections share: a few selector threads ({@link WsReactor}) that read their
+ * sockets and run their callbacks, one codec, one scheduler for heartbeats and acknowledgements, and a JDK
+ * {@link HttpClient} for the plain HTTP requests (tokens, metrics). Thousands of {@link LoadClient}s
+ * therefore cost memory and file descriptors, not threads.
  *
  * <p>Heartbeat: the server closes a connection from which nothing arrived for 30 s, so every second the
  * scheduler pings the open connections that wrote nothing for {@link #HEARTBEAT_AFTER}.
@@ -34,18 +36,23 @@ final class Fleet implements AutoCloseable {
 
   private final List<URI> webSockets;
   private final Errors errors;
-  private final ExecutorService callbacks;
+  private final WsReactor reactor;
+  private final ExecutorService httpCallbacks;
   private final HttpClient http;
   private final ScheduledExecutorService scheduler;
   private final FrameCodec codec = new FrameCodec(DECODER_LIMITS);
   private final Set<LoadClient> open = ConcurrentHashMap.newKeySet();
 
-  /** {@code webSockets}: the nodes' WebSocket addresses; each user connects to one of them. */
-  Fleet(List<URI> webSockets, Errors errors, int callbackThreads) {
+  /**
+   * {@code webSockets}: the nodes' WebSocket addresses; each user connects to one of them. {@code ioThreads}:
+   * the selector threads all connections share.
+   */
+  Fleet(List<URI> webSockets, Errors errors, int ioThreads) {
     this.webSockets = List.copyOf(webSockets);
     this.errors = errors;
-    this.callbacks = Executors.newFixedThreadPool(callbackThreads, daemon("load-io"));
-    this.http = HttpClient.newBuilder().executor(callbacks).connectTimeout(CONNECT_TIMEOUT).build();
+    this.reactor = new WsReactor(ioThreads, "load-io");
+    this.httpCallbacks = Executors.newFixedThreadPool(2, daemon("load-http"));
+    this.http = HttpClient.newBuilder().executor(httpCallbacks).connectTimeout(CONNECT_TIMEOUT).build();
     this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("load-ticker"));
     scheduler.scheduleWithFixedDelay(this::heartbeat, 1, 1, TimeUnit.SECONDS);
   }
@@ -61,6 +68,10 @@ final class Fleet implements AutoCloseable {
 
   HttpClient http() {
     return http;
+  }
+
+  WsReactor reactor() {
+    return reactor;
   }
 
   /**
@@ -127,6 +138,7 @@ final class Fleet implements AutoCloseable {
   public void close() {
     closeAll(Duration.ofSeconds(10));
     scheduler.shutdownNow();
-    callbacks.shutdownNow();
+    reactor.close();
+    httpCallbacks.shutdownNow();
   }
 }

@@ -4,27 +4,23 @@ import chat.protocol.AckResult;
 import chat.protocol.ClientFrame;
 import chat.protocol.Protocol;
 import chat.protocol.ServerFrame;
-import java.net.http.WebSocket;
-import java.util.ArrayDeque;
+import chat.loadtest.wire.WsConnection;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * One WebSocket connection of a run, cheap enough to hold thousands in one process: it shares the
- * {@link Fleet}'s HTTP client (one selector thread for all), its codec and its scheduler; it has no thread
- * and no blocking queue of its own. Answers complete the request's future; everything else the server
- * pushes goes to the {@link Handler}, on the HTTP client's threads, one frame at a time per connection.
- *
- * <p>The JDK WebSocket allows one outstanding send per socket, so writes queue here (a plain deque, never
- * blocking) and go out one after another. Failures are counted in the run's {@link Errors}.
+ * {@link Fleet}'s selector threads, its codec and its scheduler; it has no thread and no blocking queue of
+ * its own. Answers complete the request's future; everything else the server pushes goes to the
+ * {@link Handler}, on the connection's selector thread, one frame at a time. Failures are counted in the
+ * run's {@link Errors}.
  */
-final class LoadClient implements WebSocket.Listener {
+final class LoadClient implements WsConnection.Listener {
 
   /** Receives what the server pushes unasked, and the end of the connection. */
   interface Handler {
@@ -39,16 +35,12 @@ final class LoadClient implements WebSocket.Listener {
   private final String device;
   private final Handler handler;
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
-  private volatile WebSocket socket;
+  private volatile WsConnection socket;
   private volatile boolean closing;
   volatile long lastWriteNanos = System.nanoTime();
   // guarded by this
-  private final ArrayDeque<String> outbox = new ArrayDeque<>(2);
-  private boolean writing;
   private final Map<String, CompletableFuture<ServerFrame>> pending = new HashMap<>(4);
   private long nextId;
-  // touched only by the listener, which the JDK calls sequentially
-  private StringBuilder partial;
 
   private LoadClient(Fleet fleet, String user, String device, Handler handler) {
     this.fleet = fleet;
@@ -63,9 +55,7 @@ final class LoadClient implements WebSocket.Listener {
    */
   static CompletableFuture<LoadClient> open(Fleet fleet, String user, String device, String token, Handler handler) {
     LoadClient client = new LoadClient(fleet, user, device, handler);
-    return fleet.http().newWebSocketBuilder()
-        .connectTimeout(Fleet.CONNECT_TIMEOUT)
-        .buildAsync(fleet.webSocketUri(user), client)
+    return WsConnection.connect(fleet.reactor(), fleet.webSocketUri(user), Fleet.CONNECT_TIMEOUT, client)
         .whenComplete((ws, failure) -> {
           if (failure != null) {
             fleet.errors().count(Errors.CONNECTION + "connect", user + ": " + Errors.describe(failure));
@@ -148,44 +138,15 @@ final class LoadClient implements WebSocket.Listener {
   }
 
   private void write(String text) {
-    synchronized (this) {
-      if (writing) {
-        outbox.add(text);
-        return;
-      }
-      writing = true;
-    }
-    writeNow(text);
-  }
-
-  private void writeNow(String text) {
     lastWriteNanos = System.nanoTime();
-    socket.sendText(text, true).whenComplete((ws, failure) -> {
-      if (failure != null && !closing) {
-        fleet.errors().count(Errors.CONNECTION + "write", user + ": " + Errors.describe(failure));
-      }
-      String next;
-      synchronized (this) {
-        next = outbox.poll();
-        if (next == null) {
-          writing = false;
-        }
-      }
-      if (next != null) {
-        writeNow(next);
-      }
-    });
+    socket.sendText(text);
   }
 
   /** Closes with a close handshake; completes when the server answered it (or the connection went). */
   CompletableFuture<Integer> close() {
     closing = true;
     if (socket != null && !closed.isDone()) {
-      socket.sendClose(WebSocket.NORMAL_CLOSURE, "").whenComplete((ws, failure) -> {
-        if (failure != null) {
-          abort();
-        }
-      });
+      socket.sendClose(1000, "");
     }
     return closed;
   }
@@ -200,24 +161,13 @@ final class LoadClient implements WebSocket.Listener {
   }
 
   @Override
-  public void onOpen(WebSocket webSocket) {
-    socket = webSocket;
-    webSocket.request(1);
+  public void onOpen(WsConnection connection) {
+    socket = connection;
   }
 
   @Override
-  public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-    if (!last) {
-      (partial == null ? partial = new StringBuilder() : partial).append(data);
-    } else if (partial != null) {
-      String text = partial.append(data).toString();
-      partial = null;
-      onFrame(text);
-    } else {
-      onFrame(data.toString());
-    }
-    webSocket.request(1);
-    return null;
+  public void onText(WsConnection connection, String text) {
+    onFrame(text);
   }
 
   private void onFrame(String text) {
@@ -250,16 +200,15 @@ final class LoadClient implements WebSocket.Listener {
   }
 
   @Override
-  public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+  public void onClose(WsConnection connection, int statusCode, String reason) {
     if (!closing) {
       fleet.errors().count(Errors.CONNECTION + "closed-by-server", user + ": " + statusCode + " " + reason);
     }
     ended(statusCode, "closed: " + statusCode + " " + reason);
-    return null;
   }
 
   @Override
-  public void onError(WebSocket webSocket, Throwable error) {
+  public void onError(WsConnection connection, Throwable error) {
     if (!closing) {
       fleet.errors().count(Errors.CONNECTION + "transport", user + ": " + Errors.describe(error));
     }

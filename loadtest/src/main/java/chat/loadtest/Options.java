@@ -51,7 +51,7 @@ final class Options {
       {"--dev-dir", ".dev", "the dev-mode data directory holding the pid files"},
       {"--out", "", "the JSON result file (default target/loadtest/<scenario>-<time>.json); the HTML report goes beside it"},
       {"--connect-concurrency", "200", "connections being opened at once"},
-      {"--io-threads", "2", "threads for the WebSocket callbacks of all connections"},
+      {"--io-threads", "2", "selector threads shared by all connections (they read, parse and account inline)"},
       {"--drain-seconds", "30", "after the last send, how long to wait for acks and deliveries"},
       {"--late-seconds", "60", "if anything is missing after the drain, how much longer to wait for it: what arrives"
           + " after the drain is late, what is missing after this wait is lost (0: no wait)"},
