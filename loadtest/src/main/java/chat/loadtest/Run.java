@@ -194,8 +194,9 @@ final class Run implements AutoCloseable {
   /**
    * Connects them all (with bounded concurrency) and waits for each one's {@code synced}. A member whose
    * connection fails or is closed before its {@code synced} (a node just started may answer a burst of
-   * hellos with {@code closing unavailable}) tries again, as an app would, {@link #CONNECT_ATTEMPTS} times
-   * in all; each failure still counts as a connection error. Aborts the run if one never gets there.
+   * hellos with {@code closing unavailable}, and a cold cluster of several nodes does so for its first
+   * seconds) tries again, as an app would, backing off ({@link #connectRetryDelay}), {@link #CONNECT_ATTEMPTS}
+   * times in all; each failure still counts as a connection error. Aborts the run if one never gets there.
    */
   void connect(List<Member> them) {
     await(CompletableFuture.allOf(them.stream().map(m -> connectUntilSynced(m, CONNECT_ATTEMPTS))
@@ -203,8 +204,16 @@ final class Run implements AutoCloseable {
         "connecting " + them.size() + " members until their synced");
   }
 
-  static final int CONNECT_ATTEMPTS = 3;
+  static final int CONNECT_ATTEMPTS = 5;
   private static final Duration CONNECT_RETRY_AFTER = Duration.ofSeconds(2);
+
+  /**
+   * How long a member waits before its {@code retry}-th new attempt (1 for the first): 2 s, doubling each
+   * time, so that the attempts span about 30 s, as long as a cold cluster has been seen to refuse hellos.
+   */
+  static Duration connectRetryDelay(int retry) {
+    return CONNECT_RETRY_AFTER.multipliedBy(1L << Math.min(retry - 1, 10));
+  }
 
   private CompletableFuture<Member> connectUntilSynced(Member member, int attempts) {
     return member.connect().thenCompose(m -> m.synced().thenApply(synced -> m))
@@ -216,8 +225,9 @@ final class Run implements AutoCloseable {
             return CompletableFuture.<Member>failedFuture(failure);
           }
           member.drop();
+          Duration delay = connectRetryDelay(CONNECT_ATTEMPTS - attempts + 1);
           return CompletableFuture.supplyAsync(() -> member,
-                  CompletableFuture.delayedExecutor(CONNECT_RETRY_AFTER.toMillis(), TimeUnit.MILLISECONDS))
+                  CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS))
               .thenCompose(again -> connectUntilSynced(again, attempts - 1));
         })
         .thenCompose(f -> f);

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
-/** Set-up requests are repeated on a retryable error, and only then, and only so often. */
+/** Set-up requests are repeated on a retryable error, and only then, and only so often; connects back off. */
 class RetriedTest {
 
   private static CompletableFuture<String> failing(ErrorCode code) {
@@ -45,6 +45,12 @@ class RetriedTest {
       return failing(ErrorCode.TIMEOUT);
     }, 3).join());
     assertEquals(3, calls.get());
+  }
+
+  @Test
+  void aConnectBacksOffDoublingOverAboutHalfAMinute() {
+    assertEquals(java.util.List.of(2L, 4L, 8L, 16L), java.util.stream.IntStream.range(1, Run.CONNECT_ATTEMPTS)
+        .mapToObj(retry -> Run.connectRetryDelay(retry).toSeconds()).toList());
   }
 
   private static void assertFails(Executable call) {
