@@ -1,10 +1,10 @@
 package chat.loadtest;
 
+import chat.loadtest.wire.WsConnection;
 import chat.protocol.AckResult;
 import chat.protocol.ClientFrame;
 import chat.protocol.Protocol;
 import chat.protocol.ServerFrame;
-import chat.loadtest.wire.WsConnection;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
