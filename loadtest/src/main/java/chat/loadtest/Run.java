@@ -209,7 +209,8 @@ final class Run implements AutoCloseable {
 
   /**
    * How long a member waits before its {@code retry}-th new attempt (1 for the first): 2 s, doubling each
-   * time, so that the attempts span about 30 s, as long as a cold cluster has been seen to refuse hellos.
+   * time, so that the attempts span 30 s, twice as long as a cold three-node cluster has been seen refusing
+   * a burst of hellos (15 s).
    */
   static Duration connectRetryDelay(int retry) {
     return CONNECT_RETRY_AFTER.multipliedBy(1L << Math.min(retry - 1, 10));
