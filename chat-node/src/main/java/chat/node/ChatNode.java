@@ -30,6 +30,7 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.sharding.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -99,8 +100,8 @@ public final class ChatNode {
     ClusterSharding sharding = ClusterSharding.get(system);
     var timeline = new RoomTimeline(system, READ_JOURNAL);
     var unreadCounter = new JournalUnreadCounter(system, timeline);
-    var localSessions = new LocalSessions(LocalSessions.keepStarted(
-        org.apache.pekko.cluster.sharding.ClusterShardingSettings.create(Adapter.toClassic(system))));
+    var shardingSettings = ClusterShardingSettings.create(Adapter.toClassic(system));
+    var localSessions = new LocalSessions(LocalSessions.keepStarted(shardingSettings));
     var sessionRegion = sharding.init(Entity.of(UserSession.ENTITY_KEY,
             ctx -> UserSession.create(ctx.getEntityId(), UserSession.persistenceId(ctx.getEntityId()), unreadCounter,
                 ShardedMemberSessions.rooms(sharding), settings.gateway().maxConnectionsPerUser(), localSessions))

@@ -109,7 +109,7 @@ public final class WsConnection {
     return connection.opened;
   }
 
-  /** Sends one text message as one frame. */
+  /** Sends one text message as one frame; only once {@link #connect}'s future has completed. */
   public void sendText(String text) {
     send(WsFrames.TEXT, text.getBytes(StandardCharsets.UTF_8));
   }
